@@ -1,1 +1,32 @@
-//! placeholder
+//! SMTP reply codes, enhanced status codes, Tern's reply catalogue, and `explain`.
+//!
+//! This crate is the vocabulary of Tern. It knows:
+//! - [`ReplyCode`]: any three-digit code a peer may send (RFC 5321 §4.2), with its class and
+//!   category; [`EnhancedCode`]: any `class.subject.detail` (RFC 3463), with the IANA registry
+//!   in [`registry`];
+//! - [`Reply`]: code, enhanced code and text lines, written strictly on the wire
+//!   ([`Reply::write_wire`]) and read tolerantly ([`parse()`], [`find_reply`]);
+//! - the [`catalogue`]: every reply Tern sends, with its meaning, who must act, what to do,
+//!   whether a retry helps, and the RFC. No reply text is written anywhere else in Tern;
+//! - [`explain()`]: the plain-language explanation of any reply from any server, helped by a
+//!   library of real-world rejection [`patterns`].
+//!
+//! It does no I/O, reads no clock and has no dependencies (`serde` is an optional feature).
+
+mod code;
+mod enhanced;
+mod explain;
+mod parse;
+mod reply;
+
+pub mod catalogue;
+pub mod patterns;
+pub mod registry;
+
+pub use code::{CodeError, ReplyCategory, ReplyClass, ReplyCode};
+pub use enhanced::{EnhancedCode, EnhancedCodeError, Subject};
+pub use explain::{
+    Explanation, Outcome, Source, catalogue_match, explain, explain_code, explain_enhanced,
+};
+pub use parse::{Anomaly, ParseError, Parsed, ReplyLine, find_reply, parse, split_enhanced};
+pub use reply::{MAX_REPLY_LINE, Reply};
