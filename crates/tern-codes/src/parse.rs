@@ -140,13 +140,12 @@ impl ReplyLine {
             Some(b'-') => (false, &rest[1..]),
             Some(b' ' | b'\t') => (true, &rest[1..]),
             None => (true, rest),
-            Some(_) if rest.first().is_some_and(u8::is_ascii_digit) => {
+            Some(_) => {
                 return Err(ParseError::NoCode {
                     line: 1,
                     found: preview(line),
                 });
             }
-            Some(_) => (true, rest),
         };
         Ok(ReplyLine {
             code,
@@ -219,7 +218,9 @@ pub fn find_reply(text: &str) -> Result<Parsed, ParseError> {
     if text.trim().is_empty() {
         return Err(ParseError::Empty);
     }
-    if let Ok(parsed) = parse(text.trim().as_bytes()) {
+    if let Ok(parsed) = parse(text.trim().as_bytes())
+        && parsed.reply.code().value() >= 200
+    {
         return Ok(parsed);
     }
     let bytes = text.as_bytes();

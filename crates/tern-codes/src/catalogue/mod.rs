@@ -7,9 +7,11 @@
 
 mod entries;
 mod help;
+mod markdown;
 
 pub use entries::*;
 pub use help::{HELP_TOPICS, help_topic};
+pub use markdown::markdown;
 
 use std::fmt;
 

@@ -1,0 +1,371 @@
+//! `tern explain`: replies, codes and bounces, explained for people and for scripts.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use serde::Serialize;
+use tern_codes::{
+    EnhancedCode, Explanation, Outcome, ReplyCode, explain, explain_code, explain_enhanced,
+    find_reply,
+};
+
+use super::output::{self, Style};
+use crate::bounce;
+
+pub const LONG_ABOUT: &str = "\
+Explain an SMTP reply: what it means, the likely cause, who must act, whether retrying helps,
+and what to do. The input can be a basic code (550), an enhanced status code (5.1.1), a whole
+reply as a server sent it (one line or several), a log line that contains a reply, or a bounce
+message (--bounce).";
+
+pub const AFTER_HELP: &str = "\
+Examples:
+  tern explain 550
+  tern explain 5.7.26
+  tern explain \"550 5.1.1 <bob@example.com>: Recipient address rejected: User unknown\"
+  grep 'said:' /var/log/mail.log | tail -n 1 | tern explain -
+  tern explain --bounce returned-mail.eml
+  tern explain --json 452 4.2.2 Mailbox full
+
+Exit status (scripts can branch on it; it follows the first digit of the reply):
+  0  success: a 2yz or 3yz reply, nothing to fix
+  4  transient: a 4yz reply; the same message may go through later
+  5  permanent: a 5yz reply; it will fail again until something is changed
+  2  the input is not a reply, a code, or a readable bounce
+  1  a file could not be read
+With --bounce, the worst outcome over all recipients decides the status.";
+
+/// Arguments of `tern explain`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The reply, code or enhanced code; several words are joined with spaces. Use - to
+    /// read from standard input (for multi-line replies pasted from a log).
+    #[arg(value_name = "REPLY", required_unless_present = "bounce", num_args = 1..)]
+    input: Vec<String>,
+
+    /// Read a bounce (a delivery status notification, RFC 3464, or a common non-standard
+    /// bounce) from FILE (- for standard input) and explain each failed recipient.
+    #[arg(long, value_name = "FILE", conflicts_with = "input")]
+    bounce: Option<PathBuf>,
+
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs `tern explain`.
+pub fn run(args: Args, style: Style) -> ExitCode {
+    match args.bounce {
+        Some(path) => run_bounce(&path, args.json, style),
+        None => run_reply(&args.input, args.json, style),
+    }
+}
+
+fn run_reply(input: &[String], json: bool, style: Style) -> ExitCode {
+    let text = if input.len() == 1 && input[0] == "-" {
+        let mut bytes = Vec::new();
+        if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
+            return output::fail(&format!("cannot read standard input: {e}"));
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    } else {
+        input.join(" ")
+    };
+    let explanation = match explain_input(&text) {
+        Ok(ex) => ex,
+        Err(message) => return output::bad_input(&message),
+    };
+    let rendered = if json {
+        to_json(&JsonExplanation::new(&explanation))
+    } else {
+        render(&explanation, style)
+    };
+    let status = output::print(&rendered);
+    if status != ExitCode::SUCCESS {
+        return status;
+    }
+    exit_for(explanation.outcome())
+}
+
+/// Reads what the user typed: a bare code, a bare enhanced code, or a reply.
+pub fn explain_input(text: &str) -> Result<Explanation, String> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err("nothing to explain: give a reply like \"550 5.1.1 User unknown\", a code like 550, or an enhanced code like 5.1.1".into());
+    }
+    if trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        return trimmed
+            .parse::<ReplyCode>()
+            .map(explain_code)
+            .map_err(|e| e.to_string());
+    }
+    if trimmed.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return trimmed
+            .parse::<EnhancedCode>()
+            .map(explain_enhanced)
+            .map_err(|e| e.to_string());
+    }
+    find_reply(trimmed)
+        .map(|parsed| explain(&parsed))
+        .map_err(|e| match e {
+            tern_codes::ParseError::NoCode { .. } => format!(
+                "no SMTP reply found: expected a three-digit code (2xx-5xx) such as \"550 5.1.1 User unknown\" ({e})"
+            ),
+            other => other.to_string(),
+        })
+}
+
+fn run_bounce(path: &std::path::Path, json: bool, style: Style) -> ExitCode {
+    let bytes = if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin().read_to_end(&mut bytes).map(|_| bytes)
+    } else {
+        std::fs::read(path)
+    };
+    let bytes = match bytes {
+        Ok(b) => b,
+        Err(e) => return output::fail(&format!("cannot read {}: {e}", path.display())),
+    };
+    let report = match bounce::read(&bytes) {
+        Ok(r) => r,
+        Err(e) => return output::bad_input(&format!("{}: {e}", path.display())),
+    };
+    let worst = report
+        .recipients
+        .iter()
+        .map(|r| {
+            r.explanation
+                .as_ref()
+                .map_or(Outcome::Permanent, Explanation::outcome)
+        })
+        .max_by_key(|o| match o {
+            Outcome::Success => 0,
+            Outcome::Transient => 1,
+            Outcome::Permanent => 2,
+        })
+        .unwrap_or(Outcome::Permanent);
+    let rendered = if json {
+        let recipients: Vec<JsonRecipient<'_>> = report
+            .recipients
+            .iter()
+            .map(|r| JsonRecipient {
+                recipient: &r.recipient,
+                action: r.action.as_deref(),
+                status: r.status.as_deref(),
+                remote_mta: r.remote_mta.as_deref(),
+                diagnostic: r.diagnostic.as_deref(),
+                explanation: r.explanation.as_ref().map(JsonExplanation::new),
+            })
+            .collect();
+        to_json(&serde_json::json!({
+            "format": report.format,
+            "reporting_mta": report.reporting_mta,
+            "recipients": recipients,
+        }))
+    } else {
+        render_bounce(&report, style)
+    };
+    let status = output::print(&rendered);
+    if status != ExitCode::SUCCESS {
+        return status;
+    }
+    exit_for(worst)
+}
+
+fn exit_for(outcome: Outcome) -> ExitCode {
+    match outcome {
+        Outcome::Success => ExitCode::SUCCESS,
+        Outcome::Transient => ExitCode::from(4),
+        Outcome::Permanent => ExitCode::from(5),
+    }
+}
+
+#[derive(Serialize)]
+struct JsonExplanation<'a> {
+    outcome: Outcome,
+    #[serde(flatten)]
+    explanation: &'a Explanation,
+}
+
+impl<'a> JsonExplanation<'a> {
+    fn new(explanation: &'a Explanation) -> Self {
+        JsonExplanation {
+            outcome: explanation.outcome(),
+            explanation,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonRecipient<'a> {
+    recipient: &'a str,
+    action: Option<&'a str>,
+    status: Option<&'a str>,
+    remote_mta: Option<&'a str>,
+    diagnostic: Option<&'a str>,
+    explanation: Option<JsonExplanation<'a>>,
+}
+
+fn to_json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}")) + "\n"
+}
+
+/// The human rendering of one explanation.
+pub fn render(ex: &Explanation, style: Style) -> String {
+    let mut out = String::new();
+    let colour = match ex.outcome() {
+        Outcome::Success => "1;32",
+        Outcome::Transient => "1;33",
+        Outcome::Permanent => "1;31",
+    };
+    let mut head = String::new();
+    if let Some(code) = ex.code {
+        head.push_str(&code.to_string());
+    }
+    if let Some(e) = ex.enhanced {
+        if !head.is_empty() {
+            head.push(' ');
+        }
+        head.push_str(&e.to_string());
+    }
+    if !ex.text.is_empty() {
+        head.push(' ');
+        head.push_str(&ex.text);
+    }
+    for line in textwrap::wrap(&head, style.width) {
+        out.push_str(&style.paint("2", &line));
+        out.push('\n');
+    }
+    out.push_str(&style.paint(colour, &ex.summary));
+    out.push_str("\n\n");
+    let retry = match ex.outcome() {
+        Outcome::Success => "no retry needed".to_owned(),
+        _ => ex.retry.describe().to_owned(),
+    };
+    let mut fields: Vec<(&str, String)> = vec![
+        ("Meaning", ex.meaning.clone()),
+        ("Cause", ex.likely_cause.clone()),
+        ("Who acts", ex.actor.describe().to_owned()),
+        ("Retry", retry),
+        ("What to do", ex.action.clone()),
+    ];
+    for note in &ex.notes {
+        fields.push(("Note", note.clone()));
+    }
+    fields.push(("See", ex.references.join(", ")));
+    for (label, value) in fields {
+        out.push_str(&field(label, &value, style));
+    }
+    out
+}
+
+fn field(label: &str, value: &str, style: Style) -> String {
+    const LABEL_WIDTH: usize = 12;
+    let indent = " ".repeat(LABEL_WIDTH);
+    let options = textwrap::Options::new(style.width.saturating_sub(LABEL_WIDTH).max(20));
+    let mut out = String::new();
+    for (i, line) in textwrap::wrap(value, options).iter().enumerate() {
+        if i == 0 {
+            out.push_str(&style.paint("1", &format!("{label:<LABEL_WIDTH$}")));
+        } else {
+            out.push_str(&indent);
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+fn render_bounce(report: &bounce::Report, style: Style) -> String {
+    let mut out = String::new();
+    let kind = match report.format {
+        bounce::Format::Rfc3464 => "a standard delivery status notification (RFC 3464)",
+        bounce::Format::PlainText => "a non-standard bounce (read from its text)",
+    };
+    out.push_str(&format!("This bounce is {kind}"));
+    if let Some(mta) = &report.reporting_mta {
+        out.push_str(&format!(" from {mta}"));
+    }
+    out.push_str(&format!(
+        ", about {} recipient{}.\n",
+        report.recipients.len(),
+        if report.recipients.len() == 1 {
+            ""
+        } else {
+            "s"
+        }
+    ));
+    for r in &report.recipients {
+        out.push('\n');
+        out.push_str(&style.paint("1", &format!("Recipient {}", r.recipient)));
+        out.push('\n');
+        if let Some(action) = &r.action {
+            out.push_str(&field("Action", action, style));
+        }
+        if let Some(status) = &r.status {
+            out.push_str(&field("Status", status, style));
+        }
+        if let Some(mta) = &r.remote_mta {
+            out.push_str(&field("Remote MTA", mta, style));
+        }
+        match &r.explanation {
+            Some(ex) => out.push_str(&render(ex, style)),
+            None => out.push_str(&field(
+                "Reply",
+                "the bounce gives no SMTP reply or status for this recipient",
+                style,
+            )),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_inputs_get_one_line_errors() {
+        for (input, expect) in [
+            ("55", "three digits"),
+            ("650", "first digit"),
+            ("5.1", "three parts"),
+            ("", "nothing to explain"),
+            ("hello world", "no SMTP reply found"),
+            ("5.9999.1", "1 to 3 digits"),
+        ] {
+            let err = explain_input(input).unwrap_err();
+            assert!(err.contains(expect), "{input:?}: {err}");
+            assert!(!err.contains('\n'), "{input:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn inputs_of_each_kind() {
+        assert_eq!(explain_input("550").unwrap().outcome(), Outcome::Permanent);
+        assert_eq!(
+            explain_input(" 4.2.2 ").unwrap().outcome(),
+            Outcome::Transient
+        );
+        assert_eq!(
+            explain_input("250 2.0.0 Ok").unwrap().outcome(),
+            Outcome::Success
+        );
+    }
+
+    #[test]
+    fn rendering_fits_the_width() {
+        let ex = explain_input("550 5.7.26 Unauthenticated email from example.com is not accepted due to domain's DMARC policy. Please contact the administrator of example.com domain if this was a legitimate mail.").unwrap();
+        let style = Style {
+            color: false,
+            width: 60,
+        };
+        let text = render(&ex, style);
+        for line in text.lines() {
+            assert!(line.chars().count() <= 60, "{line}");
+        }
+        assert!(text.contains("DMARC"));
+        assert!(!text.contains('\x1b'));
+    }
+}

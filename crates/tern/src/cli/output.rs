@@ -1,0 +1,84 @@
+//! Terminal output: colour only on a terminal (and never with NO_COLOR), text wrapped to the
+//! terminal's width, and exit statuses.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::ValueEnum;
+
+/// When to colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour on a terminal unless NO_COLOR is set.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// How to write for this terminal.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    /// Whether ANSI colours are used.
+    pub color: bool,
+    /// The width to wrap text at.
+    pub width: usize,
+}
+
+/// Exit status for bad input (the same as clap's usage errors).
+pub const EXIT_BAD_INPUT: u8 = 2;
+/// Exit status when a file cannot be read or output cannot be written.
+pub const EXIT_FAILURE: u8 = 1;
+
+impl Style {
+    /// Decides colour and width for standard output.
+    pub fn detect(choice: ColorChoice) -> Style {
+        let stdout = std::io::stdout();
+        let tty = stdout.is_terminal();
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => tty && !no_color,
+        };
+        let width = terminal_size::terminal_size()
+            .map(|(w, _)| usize::from(w.0))
+            .filter(|_| tty)
+            .or_else(|| std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()))
+            .unwrap_or(80)
+            .clamp(40, 120);
+        Style { color, width }
+    }
+
+    /// Wraps `text` in an ANSI style when colour is on.
+    pub fn paint(&self, ansi: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{ansi}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+}
+
+/// Prints to standard output; a closed pipe is not an error.
+pub fn print(text: &str) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => fail(&format!("cannot write output: {e}")),
+    }
+}
+
+/// Prints a one-line error and returns the failure status.
+pub fn fail(message: &str) -> ExitCode {
+    eprintln!("tern: {message}");
+    ExitCode::from(EXIT_FAILURE)
+}
+
+/// Prints a one-line error about the input and returns the bad-input status.
+pub fn bad_input(message: &str) -> ExitCode {
+    eprintln!("tern: {message}");
+    ExitCode::from(EXIT_BAD_INPUT)
+}
