@@ -536,7 +536,8 @@ pub fn parse_command(line: &[u8]) -> Result<Command, CommandError> {
     let args = line.get(base..).unwrap_or_default();
     let args =
         std::str::from_utf8(args).map_err(|_| CommandError::InvalidUtf8 { command: verb })?;
-    if let Some(p) = args.bytes().position(|b| b < 0x20 || b == 0x7f) {
+    // C0, DEL, and (in UTF-8) C1 control characters.
+    if let Some((p, _)) = args.char_indices().find(|(_, c)| c.is_control()) {
         return Err(CommandError::ControlCharacter {
             command: verb,
             offset: base + p,
@@ -913,6 +914,13 @@ mod tests {
             Err(CommandError::InvalidUtf8 {
                 command: Verb::Ehlo
             })
+        );
+        assert_eq!(
+            err("VRFY a\u{85}"),
+            CommandError::ControlCharacter {
+                command: Verb::Vrfy,
+                offset: 6
+            }
         );
     }
 

@@ -98,6 +98,14 @@ impl LineReader {
         }
     }
 
+    /// Changes the line limit (line ending included; at least
+    /// [`LineReader::MIN_MAX_LINE`]). For example a session may allow longer lines once it
+    /// offers extensions that lengthen commands (RFC 4954 §4 lets AUTH lines reach 12288
+    /// octets; RFC 3461 adds up to 600 octets to MAIL and RCPT).
+    pub fn set_max_line(&mut self, max: usize) {
+        self.max = max.max(Self::MIN_MAX_LINE);
+    }
+
     /// The line limit in octets, line ending included.
     pub fn max_line(&self) -> usize {
         self.max
