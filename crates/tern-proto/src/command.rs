@@ -12,7 +12,8 @@
 //! - verbs and the `FROM:` / `TO:` keywords are case-insensitive (the RFC says so);
 //! - trailing spaces, tabs and CRs at the end of the line are ignored;
 //! - spaces after `FROM:` / `TO:` are ignored (`MAIL FROM: <a@b>`, common in old clients);
-//! - several spaces between arguments or ESMTP parameters count as one;
+//! - several spaces after the verb, between arguments or between ESMTP parameters count as
+//!   one;
 //! - EHLO/HELO accept any printable argument (many clients send names that are not valid
 //!   domains, such as `my_laptop`); [`HeloName::host`] tells whether it parsed as a domain or
 //!   an address literal.
@@ -531,8 +532,15 @@ pub fn parse_command(line: &[u8]) -> Result<Command, CommandError> {
             verb: sanitize_verb(verb_bytes),
         });
     };
-    // Arguments start after the single space following the verb.
-    let base = (verb_end + 1).min(line.len());
+    // Arguments start after the spaces following the verb (one is the rule; more are
+    // tolerated).
+    let spaces = line
+        .get(verb_end..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|&&b| b == b' ')
+        .count();
+    let base = verb_end + spaces;
     let args = line.get(base..).unwrap_or_default();
     let args =
         std::str::from_utf8(args).map_err(|_| CommandError::InvalidUtf8 { command: verb })?;
@@ -941,6 +949,11 @@ mod tests {
         // Tolerated: spaces after the colon.
         assert_eq!(ok("MAIL FROM: <a@b>"), ok("MAIL FROM:<a@b>"));
         assert_eq!(ok("MAIL FROM:   <>"), ok("MAIL FROM:<>"));
+        assert_eq!(ok("MAIL  FROM:<a@b>"), ok("MAIL FROM:<a@b>"));
+        assert_eq!(
+            msg("MAIL FROM :<a@b>"),
+            "expected 'FROM:<address>' after MAIL"
+        );
         assert_eq!(msg("MAIL FROM:a@b"), "expected '<' to start the address");
         assert_eq!(msg("MAIL FROM:"), "expected '<' to start the address");
         assert_eq!(msg("MAIL TO:<a@b>"), "expected 'FROM:<address>' after MAIL");
