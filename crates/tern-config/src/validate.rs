@@ -1,0 +1,174 @@
+//! Checks that go beyond types: ranges, cross-field rules, address and network syntax.
+
+use crate::model::Config;
+use crate::network::Network;
+
+/// `Err((dotted key, message))` for the first problem found.
+pub fn check(config: &Config) -> Result<(), (String, String)> {
+    let fail = |key: &str, message: String| Err((key.to_owned(), message));
+    if config.server.hostname.trim().is_empty()
+        || config.server.hostname.contains(char::is_whitespace)
+    {
+        return fail(
+            "server.hostname",
+            format!(
+                "{:?} is not a host name: use the server's fully qualified name, e.g. mail.example.com",
+                config.server.hostname
+            ),
+        );
+    }
+    if config.listeners.is_empty() {
+        return fail(
+            "listener",
+            "no [[listener]] is configured: Tern would not accept any connection".into(),
+        );
+    }
+    for (i, a) in config.listeners.iter().enumerate() {
+        if config.listeners[..i].iter().any(|b| b.address == a.address) {
+            return fail(
+                "listener.address",
+                format!("{} is used by two listeners", a.address),
+            );
+        }
+    }
+    match (&config.tls.certificate, &config.tls.key) {
+        (Some(_), None) => {
+            return fail(
+                "tls.key",
+                "tls.certificate is set but tls.key is not: give the private key too".into(),
+            );
+        }
+        (None, Some(_)) => {
+            return fail(
+                "tls.certificate",
+                "tls.key is set but tls.certificate is not".into(),
+            );
+        }
+        _ => {}
+    }
+    let l = &config.limits;
+    if l.max_line_length < 512 {
+        return fail(
+            "limits.max_line_length",
+            format!(
+                "{} is below the 512 octets RFC 5321 §4.5.3.1.4 requires servers to accept",
+                l.max_line_length
+            ),
+        );
+    }
+    if l.max_line_length > 65_536 {
+        return fail(
+            "limits.max_line_length",
+            format!("{} is too large: at most 65536", l.max_line_length),
+        );
+    }
+    if l.max_recipients < 1 {
+        return fail(
+            "limits.max_recipients",
+            "must be at least 1 (RFC 5321 §4.5.3.1.8 recommends at least 100)".into(),
+        );
+    }
+    if l.max_message_size.0 < 1024 {
+        return fail("limits.max_message_size", "must be at least 1KiB".into());
+    }
+    if l.max_connections < 1 || l.max_connections_per_ip < 1 {
+        return fail(
+            "limits.max_connections",
+            "connection limits must be at least 1".into(),
+        );
+    }
+    if l.max_connections_per_ip > l.max_connections {
+        return fail(
+            "limits.max_connections_per_ip",
+            format!(
+                "{} is above limits.max_connections ({})",
+                l.max_connections_per_ip, l.max_connections
+            ),
+        );
+    }
+    if l.command_timeout.0.as_secs() < 1 || l.data_timeout.0.as_secs() < 1 {
+        return fail(
+            "limits.command_timeout",
+            "timeouts must be at least 1s".into(),
+        );
+    }
+    if config
+        .local
+        .domains
+        .iter()
+        .any(|d| d.trim().is_empty() || d.contains('@'))
+    {
+        return fail(
+            "local.domains",
+            "each entry is a domain name like example.com (no @)".into(),
+        );
+    }
+    for mailbox in &config.local.mailboxes {
+        if mailbox.trim().is_empty() || mailbox.contains(char::is_whitespace) {
+            return fail(
+                "local.mailboxes",
+                format!(
+                    "{mailbox:?} is not a mailbox: write a local part like \"alice\" or an address like \"alice@example.com\""
+                ),
+            );
+        }
+    }
+    for (table, map) in [
+        ("local.aliases", &config.local.aliases),
+        ("local.forward", &config.local.forward),
+        ("local.moved", &config.local.moved),
+    ] {
+        for (from, to) in map {
+            if !from.contains('@') || !to.contains('@') {
+                return fail(
+                    table,
+                    format!("{from:?} = {to:?}: both sides must be full addresses (user@domain)"),
+                );
+            }
+        }
+    }
+    for net in &config.relay.trusted_networks {
+        if let Err(e) = net.0.parse::<Network>() {
+            return fail("relay.trusted_networks", e);
+        }
+    }
+    let d = &config.delivery;
+    if d.retry_initial.0 > d.retry_max.0 {
+        return fail(
+            "delivery.retry_initial",
+            "is longer than delivery.retry_max".into(),
+        );
+    }
+    if d.retry_initial.0.as_secs() < 1 {
+        return fail("delivery.retry_initial", "must be at least 1s".into());
+    }
+    if d.concurrency < 1 || d.per_destination < 1 {
+        return fail(
+            "delivery.concurrency",
+            "concurrency limits must be at least 1".into(),
+        );
+    }
+    for route in &d.routes {
+        if route
+            .host
+            .rsplit_once(':')
+            .and_then(|(_, p)| p.parse::<u16>().ok())
+            .is_none()
+        {
+            return fail(
+                "delivery.route.host",
+                format!(
+                    "{:?} must be host:port, e.g. smtp.example.com:587",
+                    route.host
+                ),
+            );
+        }
+        if route.username.is_some() != route.password.is_some() {
+            return fail(
+                "delivery.route.username",
+                "username and password go together".into(),
+            );
+        }
+    }
+    Ok(())
+}

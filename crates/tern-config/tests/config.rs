@@ -1,0 +1,117 @@
+//! Loading configs as users write them, and the errors they get when they get one wrong.
+
+use tern_config::{Config, ConfigError, LineEndings, ListenerKind};
+
+fn err(source: &str) -> ConfigError {
+    Config::parse(source).expect_err("this config must be refused")
+}
+
+#[test]
+fn empty_config_is_the_safe_default() {
+    let c = Config::parse("").unwrap();
+    assert_eq!(c.server.hostname, "localhost");
+    assert_eq!(c.local.domains, vec!["localhost"]);
+    assert!(
+        c.relay.trusted_networks.is_empty(),
+        "no open relay by default"
+    );
+    assert!(
+        c.listeners.iter().all(|l| l.address.ip().is_loopback()),
+        "loopback only"
+    );
+    assert_eq!(c.listeners.len(), 3);
+    assert_eq!(c.limits.max_message_size.0, 25 << 20);
+    assert_eq!(c.smtp.line_endings, LineEndings::Normalize);
+}
+
+#[test]
+fn the_example_config_loads() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/tern.toml");
+    let c = Config::load(std::path::Path::new(path)).unwrap();
+    assert!(
+        c.listeners
+            .iter()
+            .any(|l| l.kind == ListenerKind::Submissions)
+    );
+    assert!(!c.delivery.routes.is_empty());
+}
+
+#[test]
+fn unknown_key_names_key_and_line() {
+    let e = err("[limits]\nmax_mesage_size = 10\n");
+    assert_eq!(e.line, Some(2), "{e}");
+    assert!(e.to_string().contains("max_mesage_size"), "{e}");
+}
+
+#[test]
+fn bad_value_names_line_and_expectation() {
+    let e = err(
+        "[server]\nhostname = \"mx.example.com\"\n\n[limits]\nmax_message_size = \"25 bananas\"\n",
+    );
+    assert_eq!(e.line, Some(5), "{e}");
+    assert!(e.message.contains("unknown size unit"), "{e}");
+    let e = err("[limits]\ncommand_timeout = \"5 fortnights\"\n");
+    assert_eq!(e.line, Some(2), "{e}");
+}
+
+#[test]
+fn validation_errors_name_key_and_line() {
+    let e = err("[limits]\nmax_line_length = 100\n");
+    assert_eq!(e.key.as_deref(), Some("limits.max_line_length"));
+    assert_eq!(e.line, Some(2));
+    assert!(e.message.contains("512"), "{e}");
+
+    let e = err("[relay]\ntrusted_networks = [\"10.0.0.0/40\"]\n");
+    assert_eq!(e.key.as_deref(), Some("relay.trusted_networks"));
+    assert_eq!(e.line, Some(2));
+
+    let e = err("[tls]\ncertificate = \"/etc/cert.pem\"\n");
+    assert_eq!(e.key.as_deref(), Some("tls.key"));
+}
+
+#[test]
+fn syntax_error_has_a_line() {
+    let e = err("[server\nhostname = 1\n");
+    assert_eq!(e.line, Some(1), "{e}");
+}
+
+#[test]
+fn load_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tern.toml");
+    std::fs::write(&path, "[limits]\nmax_recipients = 0\n").unwrap();
+    let e = Config::load(&path).unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.starts_with(&format!("{}:2: limits.max_recipients:", path.display())),
+        "{text}"
+    );
+    let e = Config::load(&dir.path().join("missing.toml")).unwrap_err();
+    assert!(e.to_string().contains("cannot read the config file"));
+}
+
+/// Every key documented in docs/config.md is set in examples/tern.toml (which loads without an
+/// unknown-key error), so the reference cannot document a key that does not exist.
+#[test]
+fn documented_keys_exist() {
+    let docs = include_str!("../../../docs/config.md");
+    let example = include_str!("../../../examples/tern.toml");
+    let mut count = 0;
+    for line in docs.lines() {
+        let Some(rest) = line.strip_prefix("| `") else {
+            continue;
+        };
+        let Some((key, _)) = rest.split_once('`') else {
+            continue;
+        };
+        count += 1;
+        assert!(
+            example.lines().any(|l| {
+                let l = l.trim_start().trim_start_matches("# ");
+                l.starts_with(&format!("{key} =")) || l.ends_with(&format!(".{key}]"))
+            }),
+            "docs/config.md documents `{key}` but examples/tern.toml does not set it"
+        );
+    }
+    assert!(count >= 35, "found only {count} documented keys");
+}
