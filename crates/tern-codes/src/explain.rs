@@ -294,15 +294,22 @@ fn class_mismatch(code: ReplyCode, enhanced: Option<EnhancedCode>) -> bool {
 fn meaning_of(code: Option<ReplyCode>, enhanced: Option<EnhancedCode>) -> String {
     let mut parts = Vec::new();
     if let Some(code) = code {
-        let name = code
-            .standard_meaning()
-            .map(|m| format!("{code} \"{m}\""))
-            .unwrap_or_else(|| format!("{code} (not a code RFC 5321 defines)"));
-        parts.push(format!(
-            "{name}: {} reply about {}",
-            code.class().name(),
-            code.category().name()
-        ));
+        match code.standard_meaning() {
+            Some(m) if code.is_standard_form() => parts.push(format!(
+                "{code} \"{m}\": {} reply about {}",
+                code.class().name(),
+                code.category().name()
+            )),
+            _ if code.is_standard_form() => parts.push(format!(
+                "{code}: {} reply about {}",
+                code.class().name(),
+                code.category().name()
+            )),
+            _ => parts.push(format!(
+                "{code} (not a code RFC 5321 defines): by its first digit, a {} reply",
+                code.class().name()
+            )),
+        }
     }
     if let Some(e) = enhanced {
         match e.registered() {
@@ -344,7 +351,8 @@ fn first_sentence(text: &str) -> String {
 }
 
 /// Summary, cause, actor and action when no pattern matched: from the enhanced code's subject
-/// and detail when there is one, from the basic code otherwise.
+/// and detail when there is one (and it says more than "other or undefined"), from the basic
+/// code otherwise.
 fn fallback(
     code: ReplyCode,
     enhanced: Option<EnhancedCode>,
@@ -364,6 +372,7 @@ fn fallback(
         );
     }
     if let Some(e) = enhanced
+        && e.detail() != 0
         && let Some(reg) = e.registered()
     {
         let actor = actor_for_subject(e.subject(), transient);
@@ -376,18 +385,38 @@ fn fallback(
             Source::EnhancedCode,
         );
     }
-    let (cause, actor) = basic_cause(code);
-    let summary = code
-        .standard_meaning()
-        .map(str::to_owned)
-        .unwrap_or_else(|| format!("{} reply", code.class().name()));
-    (
-        summary,
-        cause.to_owned(),
-        actor,
-        action_for(actor, transient),
-        Source::BasicCode,
-    )
+    let basic = basic_advice(code);
+    let summary = if code.is_standard_form() {
+        code.standard_meaning()
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("{} reply", capitalise(code.class().name())))
+    } else {
+        format!(
+            "{} reply with a non-standard code",
+            capitalise(code.class().name())
+        )
+    };
+    let mut cause = basic.cause.to_owned();
+    if let Some(e) = enhanced {
+        cause.push_str(&format!(
+            " The enhanced code {e} only says that it concerns the {}.",
+            e.subject().name()
+        ));
+    }
+    let action = if transient {
+        action_for(basic.actor, true)
+    } else {
+        basic.action.to_owned()
+    };
+    (summary, cause, basic.actor, action, Source::BasicCode)
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 fn actor_for_subject(subject: Subject, transient: bool) -> Actor {
@@ -403,98 +432,149 @@ fn actor_for_subject(subject: Subject, transient: bool) -> Actor {
 
 fn action_for(actor: Actor, transient: bool) -> String {
     if transient {
-        return "Nothing yet: the sending server keeps the message and retries on its schedule. If it keeps failing for days, the message is returned with the last reply.".to_owned();
+        return "Nothing yet: the sending server keeps the message and retries on its schedule. If it keeps failing for days, the message is returned with the last reply; then send the full reply to postmaster@ the recipient's domain.".to_owned();
     }
     match actor {
         Actor::Sender => "Check the recipient address and the message, correct what the reply points at, and send again.",
         Actor::SenderAdmin => "The sending system's administrator must fix what the reply points at (client configuration, DNS, authentication) before sending again.",
         Actor::Recipient => "Tell the recipient another way; they must fix their mailbox before mail can arrive.",
-        Actor::RecipientAdmin => "The receiving server's administrator must fix this; contact them, or the recipient another way.",
+        Actor::RecipientAdmin => "The receiving server's administrator must fix this: send them the full reply (postmaster@ the recipient's domain), or reach the recipient another way.",
         Actor::Nobody => "Nothing.",
     }
     .to_owned()
 }
 
-fn basic_cause(code: ReplyCode) -> (&'static str, Actor) {
+/// What the basic code alone says: the likely cause, who acts, and what to do.
+struct BasicAdvice {
+    cause: &'static str,
+    actor: Actor,
+    action: &'static str,
+}
+
+const fn advice(cause: &'static str, actor: Actor, action: &'static str) -> BasicAdvice {
+    BasicAdvice {
+        cause,
+        actor,
+        action,
+    }
+}
+
+const READ_THE_TEXT: &str = "Read the reply text for the reason. If it gives none, send the full reply to postmaster@ the recipient's domain, or reach the recipient another way.";
+const FIX_THE_CLIENT: &str = "The sending software sent a command or parameter this server does not accept: update or reconfigure it (the reply text usually names the command).";
+
+fn basic_advice(code: ReplyCode) -> BasicAdvice {
+    let waiting = "Nothing: the sending server retries on its own.";
     match code.value() {
-        421 => (
+        421 => advice(
             "The server is closing the connection: it is shutting down, overloaded, or limiting this client.",
             Actor::RecipientAdmin,
+            waiting,
         ),
-        450 => (
+        450 => advice(
             "The mailbox is temporarily unavailable (busy, locked, or the server delays unknown senders).",
             Actor::RecipientAdmin,
+            waiting,
         ),
-        451 => (
+        451 => advice(
             "The server had a local error while processing the command.",
             Actor::RecipientAdmin,
+            waiting,
         ),
-        452 => (
+        452 => advice(
             "The server is short of storage or refused more recipients for now.",
             Actor::RecipientAdmin,
+            waiting,
         ),
-        454 => (
+        454 => advice(
             "TLS or authentication is temporarily unavailable on the server.",
             Actor::RecipientAdmin,
+            waiting,
         ),
-        500 => (
+        500 => advice(
             "The server did not understand the command (unknown command or a line too long).",
             Actor::SenderAdmin,
+            FIX_THE_CLIENT,
         ),
-        501 => (
+        501 => advice(
             "The command's arguments are malformed (often an address with bad syntax).",
             Actor::SenderAdmin,
+            "Check the addresses for typos, spaces or missing angle brackets; if they are right, the sending software formats the command wrongly and must be fixed.",
         ),
-        502 => (
+        502 => advice(
             "The server does not implement this command.",
             Actor::SenderAdmin,
+            FIX_THE_CLIENT,
         ),
-        503 => (
-            "The commands were sent in the wrong order.",
+        503 => advice(
+            "The commands were sent in the wrong order (often: sending without logging in, or a recipient refused earlier).",
             Actor::SenderAdmin,
+            "Look at the earlier replies of the session: a refused MAIL or RCPT, or a missing login, usually comes first. Fix that, or the sending software's command order.",
         ),
-        504 => (
+        504 => advice(
             "A parameter of the command is not implemented by the server.",
             Actor::SenderAdmin,
+            FIX_THE_CLIENT,
         ),
-        521 | 556 => (
+        521 | 556 => advice(
             "The domain or host does not accept mail at all.",
             Actor::Sender,
+            "Check the spelling of the recipient's domain; if it is right, the domain receives no mail: reach the recipient another way.",
         ),
-        530 => (
+        530 => advice(
             "The server requires authentication or TLS before this command.",
             Actor::SenderAdmin,
+            "Enable TLS (STARTTLS) and log in with the account's user name and password in the sending client.",
         ),
-        534 | 535 | 538 => ("The login was refused.", Actor::Sender),
-        550 => (
-            "The mailbox is unavailable: it does not exist, or policy refused the message.",
+        534 | 535 | 538 => advice(
+            "The login was refused.",
             Actor::Sender,
+            "Check the user name, the password and the required login method (some providers need an app password or OAuth).",
         ),
-        551 => (
+        550 => advice(
+            "The mailbox is unavailable: it does not exist, or the receiver's policy refused the message.",
+            Actor::Sender,
+            "Check the recipient address for typos. If it is right, the refusal is the receiver's policy: read the reply text for a reason, and if it gives none, send the full reply to postmaster@ the recipient's domain or reach the recipient another way.",
+        ),
+        551 => advice(
             "The recipient is not local to this server; the reply may name another address.",
             Actor::Sender,
+            "Send to the address the reply names, if any; otherwise ask the recipient for their current address.",
         ),
-        552 => (
+        552 => advice(
             "A storage limit was exceeded: the message is too large or the mailbox is full.",
             Actor::Sender,
+            "If the message is large, send it smaller (share big files by link); if the recipient's mailbox is full, tell them another way.",
         ),
-        553 => (
-            "The mailbox name is not allowed (bad syntax or not permitted by policy).",
+        553 => advice(
+            "The mailbox name is not allowed (bad syntax, or not permitted by policy).",
             Actor::Sender,
+            "Check the address for typos and unusual characters; if it is right, read the reply text for the policy that refused it.",
         ),
-        554 => (
-            "The transaction failed: the server refused the message or the session.",
+        554 => advice(
+            "The transaction failed: the server refused the message or the session, usually by policy.",
             Actor::Sender,
+            READ_THE_TEXT,
         ),
-        555 => (
+        555 => advice(
             "A MAIL or RCPT parameter is not recognised by the server.",
             Actor::SenderAdmin,
+            FIX_THE_CLIENT,
         ),
-        _ if code.is_transient() => (
+        _ if code.is_transient() => advice(
             "The server cannot do this now; it may succeed later.",
             Actor::RecipientAdmin,
+            waiting,
         ),
-        _ => ("The server refused the command.", Actor::Sender),
+        _ if !code.is_standard_form() => advice(
+            "The server used a code SMTP does not define; only its first digit is meaningful, and the reply text should say the reason.",
+            Actor::RecipientAdmin,
+            READ_THE_TEXT,
+        ),
+        _ => advice(
+            "The server refused the command.",
+            Actor::Sender,
+            READ_THE_TEXT,
+        ),
     }
 }
 
@@ -567,6 +647,38 @@ mod tests {
         assert!(ex.meaning.contains("Delivery not authorized"));
         let ex = explain_enhanced("2.0.0".parse().unwrap());
         assert_eq!(ex.retry, Retry::NotNeeded);
+    }
+
+    #[test]
+    fn nonstandard_and_generic_codes_fall_back_to_the_basic_code() {
+        let ex = explain(&parse(b"599 5.0.0 Unspecified error").unwrap());
+        assert_eq!(ex.source, Source::BasicCode);
+        assert_eq!(ex.retry, Retry::Useless);
+        assert!(ex.summary.contains("non-standard"), "{}", ex.summary);
+        assert!(ex.meaning.contains("first digit"), "{}", ex.meaning);
+        assert!(ex.action.contains("postmaster@"), "{}", ex.action);
+        // x.y.0 says only the subject: the basic code's advice is more useful.
+        let ex = explain(&parse(b"451 4.3.0 Something odd").unwrap());
+        assert_eq!(ex.source, Source::BasicCode);
+        assert!(
+            ex.likely_cause.contains("mail system status"),
+            "{}",
+            ex.likely_cause
+        );
+        // A specific registered code is still explained by the registry.
+        let ex = explain(&parse(b"550 5.1.3 Something odd").unwrap());
+        assert_eq!(ex.source, Source::EnhancedCode);
+    }
+
+    #[test]
+    fn a_bare_550_says_what_to_check_first() {
+        let ex = explain(&parse(b"550 Requested action not taken: mailbox unavailable").unwrap());
+        assert_eq!(ex.actor, Actor::Sender);
+        assert!(
+            ex.action.starts_with("Check the recipient address"),
+            "{}",
+            ex.action
+        );
     }
 
     #[test]

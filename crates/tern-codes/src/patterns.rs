@@ -38,14 +38,24 @@ macro_rules! patterns {
 }
 
 patterns! {
+    // ----- authentication of the sender's domain ------------------------------------------
     "dmarc" => {
         needles: &["dmarc", "unauthenticated email from", "domain's dmarc policy"],
         enhanced: &[],
         summary: "Refused by the sender domain's DMARC policy",
         cause: "The message failed DMARC: neither SPF nor DKIM passed in alignment with the From: domain, and that domain publishes a policy that asks receivers to reject such mail.",
         actor: Actor::SenderAdmin,
-        action: "The sending domain's administrator must make SPF or DKIM pass for the From: domain (sign with DKIM for that domain, or send through a server its SPF record lists).",
-        transient_action: None,
+        action: "The sending domain's administrator must make SPF or DKIM pass for the From: domain (sign with DKIM for that domain, or send through a server its SPF record lists). If a third-party service sends as that domain, set it up to sign with the domain's DKIM key.",
+        transient_action: Some("The receiver defers mail that fails DMARC; it will be retried, but it keeps failing until SPF or DKIM passes for the From: domain."),
+    }
+    "sender_unauthenticated" => {
+        needles: &["sender is unauthenticated", "requires all senders to authenticate", "authenticate with either spf or dkim", "multiple authentication checks", "does not have authentication information", "fails to pass authentication checks"],
+        enhanced: &[(7, 26)],
+        summary: "Refused because the sender is not authenticated (neither SPF nor DKIM passed)",
+        cause: "The message passed neither SPF nor DKIM for the sender's domain; large providers refuse unauthenticated mail.",
+        actor: Actor::SenderAdmin,
+        action: "Publish an SPF record that lists the sending server and sign outgoing mail with DKIM for the sender's domain; add a DMARC record. Then send again.",
+        transient_action: Some("The receiver defers unauthenticated mail; it will be retried, but set up SPF and DKIM for the sender's domain or it will be refused."),
     }
     "spf" => {
         needles: &["spf", "sender policy framework", "not designated as permitted sender", "not permitted to send"],
@@ -54,7 +64,7 @@ patterns! {
         cause: "The sending server's IP address is not listed in the SPF record of the sender's domain, so the receiver treats the sender address as forged.",
         actor: Actor::SenderAdmin,
         action: "Add the sending server's IP address (or its provider's include) to the SPF record of the sender's domain, or send through a server that record already lists.",
-        transient_action: Some("The SPF lookup failed temporarily (often DNS trouble at the sender's domain); it will be retried. If it persists, check the SPF record for errors."),
+        transient_action: Some("The SPF check failed temporarily (often DNS trouble at the sender's domain); it will be retried. If it persists, check the SPF record for errors, such as more than 10 DNS lookups."),
     }
     "dkim" => {
         needles: &["dkim"],
@@ -65,41 +75,99 @@ patterns! {
         action: "Sign outgoing mail with DKIM for the sender's domain and check that the public key in DNS matches the signing key.",
         transient_action: None,
     }
-    "sender_unauthenticated" => {
-        needles: &["sender is unauthenticated", "requires all senders to authenticate", "authenticate with either spf or dkim", "multiple authentication checks"],
-        enhanced: &[(7, 26)],
-        summary: "Refused because the sender is not authenticated (SPF and DKIM)",
-        cause: "The message passed neither SPF nor DKIM; large providers refuse unauthenticated mail.",
-        actor: Actor::SenderAdmin,
-        action: "Publish an SPF record covering the sending server and sign mail with DKIM for the sender's domain; add a DMARC record.",
-        transient_action: Some("The receiver defers unauthenticated mail; it will be retried, but set up SPF and DKIM for the sender's domain or it will be refused."),
-    }
     "reverse_dns" => {
         needles: &["reverse dns", "rdns", "ptr record", "reverse lookup", "cannot find your hostname", "cannot find your reverse hostname", "does not have a ptr", "no ptr"],
         enhanced: &[(7, 25)],
         summary: "Refused because the sending server's reverse DNS is missing or wrong",
-        cause: "The IP address of the sending server has no PTR record, or the PTR name does not resolve back to the same address.",
+        cause: "The IP address of the sending server has no PTR record, or the name in it does not resolve back to the same address.",
         actor: Actor::SenderAdmin,
-        action: "Ask the owner of the sending IP address (your hosting provider) to set a PTR record that names the server, with a matching A/AAAA record.",
-        transient_action: Some("The reverse DNS lookup failed temporarily; it will be retried. If it keeps failing, check the PTR record of the sending IP."),
+        action: "Ask the owner of the sending IP address (your hosting or network provider) to set a PTR record that names the server, and give that name an A/AAAA record with the same address.",
+        transient_action: Some("The message is retried, but it keeps being deferred until the sending IP address has a PTR record whose name resolves back to it: ask the owner of the IP address (your hosting provider) to set one."),
     }
+
+    // ----- the sending account ------------------------------------------------------------
+    "smtp_auth_disabled" => {
+        needles: &["smtpclientauthentication is disabled", "smtp_auth_disabled", "smtp auth is disabled", "smtp authentication is disabled", "authenticated smtp is disabled"],
+        enhanced: &[],
+        summary: "SMTP AUTH is disabled for this account or organisation",
+        cause: "The password may be right, but the provider has turned off SMTP authentication (Authenticated SMTP) for the mailbox or the whole organisation, so the client cannot log in to send.",
+        actor: Actor::SenderAdmin,
+        action: "The organisation's mail administrator must enable SMTP AUTH for this mailbox (in Microsoft 365: the mailbox's Authenticated SMTP setting, and the tenant-wide setting), or the application must send another way (OAuth, a connector, or a relay). Changing the password does not help.",
+        transient_action: None,
+    }
+    "account_blocked" => {
+        needles: &["bad outbound sender", "outgoing blocked", "outgoing mail blocked", "outgoing mail has been blocked", "restricted from sending", "blocked from sending", "sending has been disabled", "account has been blocked", "user is restricted"],
+        enhanced: &[],
+        summary: "The sending account is blocked from sending mail",
+        cause: "The sender's own provider has stopped this account from sending, usually after it sent spam or far more mail than usual (often because its password was stolen), or because the account or domain is not verified yet.",
+        actor: Actor::SenderAdmin,
+        action: "Secure the account (change its password, remove unknown forwarding rules and app access), then ask the provider or the organisation's mail administrator to lift the block (Microsoft 365: Restricted entities in the Defender portal).",
+        transient_action: None,
+    }
+    "sending_limit" => {
+        needles: &["sending limit", "daily user sending", "sending quota", "submission quota", "submissionquotaexceeded", "daily limit", "message limit exceeded", "messages per day"],
+        enhanced: &[],
+        summary: "The sending account has exceeded its sending limit",
+        cause: "The sender's own provider limits how many messages or recipients an account may send per day (or hour), and this account has reached the limit.",
+        actor: Actor::Sender,
+        action: "Wait until the limit resets (usually within 24 hours) and send again; send to fewer recipients at once, and use a mailing-list or bulk-mail service for large mailings.",
+        transient_action: Some("The message is retried; it goes through once the account's sending limit resets (usually within 24 hours). Send to fewer recipients at once."),
+    }
+    "sender_not_owned" => {
+        needles: &["not owned by user", "not owned by", "sendasdenied", "not allowed to send as", "send as permission", "not authorised to send from", "not authorized to send from", "not allowed to send from"],
+        enhanced: &[],
+        summary: "The account may not send with this sender address",
+        cause: "The account that logged in tried to send with a sender (MAIL FROM or From:) address it does not own and has no permission to use.",
+        actor: Actor::Sender,
+        action: "Send from an address that belongs to the account you log in with, or have the mail administrator add the address to the account (as an alias or with Send As permission).",
+        transient_action: None,
+    }
+    "forwarding_blocked" => {
+        needles: &["external forwarding", "automatic forwarding", "auto-forwarding", "autoforwarding", "forwarding is disabled", "forwarding not allowed"],
+        enhanced: &[],
+        summary: "Automatic forwarding to an outside address is not allowed",
+        cause: "The message was being forwarded automatically (by a mailbox rule or a forwarding setting) to an address outside the organisation, and that organisation's outbound policy forbids automatic external forwarding.",
+        actor: Actor::SenderAdmin,
+        action: "The forwarding organisation's mail administrator must allow external forwarding for this mailbox (Microsoft 365: the automatic forwarding setting of the outbound spam filter policy), or the mailbox owner must remove the forwarding and ask correspondents to write to the other address directly.",
+        transient_action: None,
+    }
+    "anti_spoofing" => {
+        needles: &["anti-spoofing", "antispoofing", "spoofing", "spoofed"],
+        enhanced: &[],
+        summary: "Refused as spoofed: the sender uses the recipient organisation's own domain",
+        cause: "The message came from outside the recipient's organisation but its sender or From: address is in the organisation's own domain, so the receiver's gateway treats it as forged.",
+        actor: Actor::RecipientAdmin,
+        action: "If the message is legitimate (an outside service sending on the organisation's behalf), the receiving organisation's mail administrator must add an exception for that service, or the service must send through the organisation's own servers. Otherwise, send with your own domain in From:.",
+        transient_action: None,
+    }
+
+    // ----- reputation and volume ----------------------------------------------------------
     "blocklist" => {
-        needles: &["blocklist", "blacklist", "block list", "black list", "spamhaus", "dnsbl", "rbl", "spamcop", "barracuda", "sorbs", "blocked using", "listed at", "listed by", "banned sending ip", "banned sender", "part of their network is on our block list", "bl21", "bl23", "traffic not accepted from this ip", "poor reputation", "low reputation", "reputation"],
+        needles: &["blocklist", "blacklist", "block list", "black list", "spamhaus", "dnsbl", "rbl", "spamcop", "barracuda", "sorbs", "blocked using", "listed at", "listed by", "banned sending ip", "banned sender", "part of their network is on our block list", "bl21", "bl23", "traffic not accepted from this ip", "ipcheck", "blocked - see", "poor reputation", "low reputation", "reputation"],
         enhanced: &[],
         summary: "Refused because of the sending server's IP or domain reputation",
         cause: "The sending server's IP address (or domain) is on a blocklist or has a poor reputation with the receiver, usually after spam was sent from it or from its network.",
         actor: Actor::SenderAdmin,
-        action: "Look up the sending IP on the blocklist named in the reply, remove the cause (a compromised account, an open relay), then request delisting. Until then, send through another server.",
-        transient_action: Some("The receiver is deferring mail from this IP because of its reputation; it will be retried, but check the sending IP on the blocklists and the receiver's postmaster pages."),
+        action: "Look up the sending IP on the blocklist or removal page named in the reply, remove the cause (a compromised account, an open relay, unwanted bulk mail), then request delisting. Until then, send through another server, such as your provider's relay.",
+        transient_action: Some("The receiver is deferring mail from this IP because of its reputation; it will be retried, but check the sending IP on the blocklists and the receiver's postmaster pages, and remove the cause (a compromised account, unwanted bulk mail)."),
+    }
+    "too_many_recipients" => {
+        needles: &["too many recipients", "maximum number of recipients", "recipient limit", "too many rcpt"],
+        enhanced: &[(5, 3)],
+        summary: "Too many recipients for one message",
+        cause: "The message was addressed to more recipients in one transaction than the receiver accepts.",
+        actor: Actor::Sender,
+        action: "Send the message to fewer recipients at a time (split the list, or use a mailing list).",
+        transient_action: Some("Usually nothing: a standard mail server sends the remaining recipients in another transaction. If these recipients bounce in the end, send to fewer recipients per message."),
     }
     "rate_limit" => {
-        needles: &["rate limit", "ratelimit", "rate-limit", "too many messages", "too many connections", "too many concurrent", "throttl", "sending rate", "unusual rate", "unexpected volume", "tss04", "receiving mail at a rate", "exceeded the maximum number", "mail flood", "slow down"],
+        needles: &["rate limit", "ratelimit", "rate-limit", "sender rate", "rate exceeds", "rate exceeded", "too many messages", "too many connections", "too many concurrent", "throttl", "sending rate", "unusual rate", "unexpected volume", "tss04", "receiving mail at a rate", "exceeded the maximum number", "mail flood", "slow down", "s77719"],
         enhanced: &[(7, 28)],
         summary: "Deferred by the receiver's rate limit",
-        cause: "The sending server sent too much mail, or opened too many connections, to this receiver in a short time.",
+        cause: "The sending server sent more mail, or opened more connections, than the receiver accepts from it in a short time; receivers set that allowance lower for senders with little history or with complaints.",
         actor: Actor::SenderAdmin,
-        action: "Send more slowly to this destination (fewer connections, fewer messages per minute) and check that the volume is expected.",
-        transient_action: Some("Nothing urgent: the message is retried automatically. If it happens often, lower the sending concurrency and rate for this destination."),
+        action: "Send more slowly to this destination (fewer connections, fewer messages per minute) and check that the volume is expected and the mail wanted.",
+        transient_action: Some("Nothing urgent: the message is retried automatically. If it happens often, lower the sending concurrency and rate for this destination, and check that the mail is wanted (spam complaints lower the allowance)."),
     }
     "greylisting" => {
         needles: &["greylist", "graylist", "grey list", "gray list", "grey-list", "gray-list", "polite people", "retry timeout exceeded"],
@@ -110,6 +178,8 @@ patterns! {
         action: "If this appears in a permanent failure, the sending server did not retry in time: check its retry schedule.",
         transient_action: Some("Nothing: the sending server retries on its own and the message normally goes through within minutes."),
     }
+
+    // ----- the recipient ------------------------------------------------------------------
     "mailbox_full" => {
         needles: &["mailbox full", "mailbox is full", "over quota", "overquota", "quota exceeded", "exceeded storage allocation", "exceeds quota", "out of storage", "mailbox size limit", "insufficient mailbox storage", "user is over", "quota"],
         enhanced: &[(2, 2)],
@@ -128,8 +198,17 @@ patterns! {
         action: "Contact the recipient another way for a current address, and stop sending to this one.",
         transient_action: None,
     }
+    "sender_domain" => {
+        needles: &["sender address rejected", "domain of sender address", "sender domain", "sender verify failed", "sender rejected", "bad sender", "invalid sender"],
+        enhanced: &[(1, 7), (1, 8)],
+        summary: "The sender address was refused",
+        cause: "The receiver refused the envelope sender (MAIL FROM): its domain does not exist in DNS, it cannot receive replies, or local policy blocks it.",
+        actor: Actor::SenderAdmin,
+        action: "Send with a sender address in a domain that exists and receives mail (with MX or A records); check the sending software's MAIL FROM setting for typos or a local-only domain.",
+        transient_action: Some("The message is retried, but it keeps being refused while the sender's domain has no usable DNS records: check the MAIL FROM address for typos or a local-only domain, and make sure the domain has MX (or A) records."),
+    }
     "unknown_user" => {
-        needles: &["user unknown", "unknown user", "no such user", "no such recipient", "no such mailbox", "unknown recipient", "recipient not found", "recipnotfound", "user not found", "mailbox not found", "mailbox unavailable or not local", "does not exist", "doesn't exist", "invalid recipient", "invalid mailbox", "address rejected: access denied", "no mailbox here", "not a valid user", "unrouteable address", "recipient address rejected: user unknown", "mailbox does not exist", "unknown or illegal alias"],
+        needles: &["user unknown", "unknown user", "no such user", "no such recipient", "no such mailbox", "unknown recipient", "recipient not found", "recipnotfound", "recipientnotfound", "not found by smtp address lookup", "as(201806281)", "user not found", "mailbox not found", "mailbox unavailable or not local", "does not exist", "doesn't exist", "invalid recipient", "invalid mailbox", "no mailbox here", "not a valid user", "unrouteable address", "mailbox does not exist", "unknown or illegal alias", "this user doesn't have", "doesn't have an account", "does not have an account"],
         enhanced: &[(1, 1)],
         summary: "The recipient address does not exist",
         cause: "The receiving server has no mailbox by that name: the address is misspelled, or the account was deleted.",
@@ -155,15 +234,8 @@ patterns! {
         action: "Check the spelling of the domain after the @.",
         transient_action: Some("The domain could not be looked up just now (often a DNS problem); it will be retried. If it keeps failing, check the domain's spelling."),
     }
-    "sender_domain" => {
-        needles: &["sender address rejected", "sender domain", "sender verify failed", "sender rejected", "bad sender", "invalid sender"],
-        enhanced: &[(1, 7), (1, 8)],
-        summary: "The sender address was refused",
-        cause: "The receiver refused the envelope sender: its domain does not resolve, it cannot receive replies, or local policy blocks it.",
-        actor: Actor::SenderAdmin,
-        action: "Use a sender address in a domain that exists and receives mail (with MX or A records).",
-        transient_action: Some("The sender's domain could not be checked just now; it will be retried. Make sure the sender's domain resolves in DNS."),
-    }
+
+    // ----- the sending server and client --------------------------------------------------
     "helo" => {
         needles: &["helo command rejected", "ehlo command rejected", "need fully-qualified hostname", "invalid helo", "bad helo", "helo name", "ehlo name"],
         enhanced: &[],
@@ -171,16 +243,16 @@ patterns! {
         cause: "The name the sending server gives in EHLO/HELO is not a fully qualified domain name, does not resolve, or impersonates the receiver.",
         actor: Actor::SenderAdmin,
         action: "Configure the sending server to announce its real, resolvable host name (matching its reverse DNS) in EHLO.",
-        transient_action: None,
+        transient_action: Some("The message is retried, but it keeps being deferred until the sending server announces a real, resolvable host name (matching its reverse DNS) in EHLO."),
     }
     "relay_denied" => {
-        needles: &["relay access denied", "relaying denied", "relay denied", "relay not permitted", "unable to relay", "not permitted to relay", "we do not relay", "relaying not allowed", "relay not allowed", "not allowed to relay"],
+        needles: &["relay access denied", "relaying denied", "relay denied", "relay not permitted", "unable to relay", "not permitted to relay", "we do not relay", "relaying not allowed", "relay not allowed", "not allowed to relay", "relaying disallowed"],
         enhanced: &[],
         summary: "Relaying denied",
         cause: "The server that was contacted does not handle the recipient's domain and will not pass mail on for an unauthenticated client: it is not an open relay.",
         actor: Actor::SenderAdmin,
-        action: "Send through your own provider's server with authentication (port 587), or check that the recipient domain's MX records point to this server if it should handle the domain.",
-        transient_action: None,
+        action: "Send through your own provider's server with authentication (port 587), or, if this server should handle the recipient's domain, add the domain to its configuration and check the domain's MX records.",
+        transient_action: Some("The message is retried, but relaying keeps being refused: send through your own provider's server with authentication (port 587)."),
     }
     "auth_failed" => {
         needles: &["authentication failed", "authentication unsuccessful", "invalid credentials", "username and password not accepted", "bad username or password", "incorrect authentication data", "invalid login", "login failed"],
@@ -207,7 +279,7 @@ patterns! {
         cause: "The receiver only accepts this over TLS, and the client did not use it (or the TLS handshake failed).",
         actor: Actor::SenderAdmin,
         action: "Enable STARTTLS (or implicit TLS on port 465) in the sending client or server, and check its TLS configuration.",
-        transient_action: Some("TLS could not be used just now; it will be retried. Check the TLS settings of both servers if it persists."),
+        transient_action: Some("The message is retried, but it keeps failing until the sending server uses TLS: enable STARTTLS for outgoing mail and check its TLS configuration (certificates, protocol versions)."),
     }
     "too_large" => {
         needles: &["too large", "too big", "size limit", "exceeds the maximum size", "exceeds size limit", "message size exceeds", "message length exceeds", "maximum message size", "exceeded the size"],
@@ -218,6 +290,17 @@ patterns! {
         action: "Make the message smaller: share large files by link instead of attachment, or compress them.",
         transient_action: None,
     }
+    "too_many_errors" => {
+        needles: &["too many errors", "too many invalid commands", "too many bad commands", "too many unrecognized commands", "too many unrecognised commands"],
+        enhanced: &[],
+        summary: "The connection was closed after too many protocol errors",
+        cause: "The sending client made more errors (unknown commands, bad syntax, refused recipients) than the server tolerates in one session, so it hung up.",
+        actor: Actor::SenderAdmin,
+        action: "Look at the earlier replies of the same session in the sending server's log: each says what was wrong. Fix that, then send again.",
+        transient_action: Some("The message is retried, but if the same errors recur it fails again: look at the earlier replies of the session in the sending server's log and fix what they point at."),
+    }
+
+    // ----- content and policy -------------------------------------------------------------
     "spam" => {
         needles: &["spam", "unsolicited", "bulk mail", "junk", "phishing", "malware", "virus", "suspicious", "content rejected", "message content", "not accepted for policy reasons", "policy reasons", "likely unsolicited"],
         enhanced: &[],
@@ -236,8 +319,46 @@ patterns! {
         action: "The receiving domain's administrator must fix its forwarding or MX configuration.",
         transient_action: None,
     }
+    "policy_block" => {
+        needles: &["administrative prohibition", "policy restrictions", "local policy", "due to policy", "by policy", "policy violation", "access denied", ":blocked)", "prohibited"],
+        enhanced: &[],
+        summary: "Refused by the receiver's policy, without a specific reason",
+        cause: "A rule of the receiving system refused the message or the sending server without saying which one; the usual reasons are the sending IP's reputation, failed sender authentication (SPF, DKIM, DMARC), the content, or a block the recipient's organisation set up.",
+        actor: Actor::SenderAdmin,
+        action: "Check the sending IP on the public blocklists, make sure SPF, DKIM and DMARC pass for the sender's domain, and follow any link in the reply. If it still fails, send the full reply to postmaster@ the recipient's domain, or reach the recipient another way.",
+        transient_action: Some("The receiver deferred the message by a local rule; it will be retried. If it keeps failing, check the sending IP's reputation and the sender's SPF, DKIM and DMARC."),
+    }
+
+    // ----- the receiving server -----------------------------------------------------------
+    "deferred_unexplained" => {
+        needles: &["try again later, closing connection"],
+        enhanced: &[],
+        summary: "Deferred by the receiver without a specific reason",
+        cause: "The receiver does not trust the sending server enough right now and closes the connection without saying why; frequent reasons are the sending IP's reputation, missing or mismatched reverse DNS (especially over IPv6), or missing SPF/DKIM.",
+        actor: Actor::SenderAdmin,
+        action: "Check the sending IP's reverse DNS and reputation and the sender's SPF and DKIM; the receiver's postmaster tools may say more.",
+        transient_action: Some("Nothing at first: the message is retried. If it keeps being deferred for hours, check the sending IP's reverse DNS (PTR matching the EHLO name), its reputation, and SPF and DKIM; sending over IPv4 instead of IPv6 often helps."),
+    }
+    "connection_failed" => {
+        needles: &["read error", "write error", "connection reset", "connection timed out", "lost connection", "connection refused", "no route to host", "network is unreachable", "connection dropped"],
+        enhanced: &[],
+        summary: "The connection to the receiving server failed",
+        cause: "The sending server could not reach the receiving server, or the connection broke during the transaction: network trouble, a firewall, or a receiving server that is down or overloaded.",
+        actor: Actor::RecipientAdmin,
+        action: "Check that the receiving server is up and accepts connections on port 25 from the sending server, then send again.",
+        transient_action: Some("Nothing: the message is retried automatically. If it lasts for hours, check that the receiving server is up and accepts connections on port 25 from the sending server."),
+    }
+    "receiver_error" => {
+        needles: &["temporary local problem", "local problem", "local error", "lookup failure", "internal error", "internal server error", "system error", "temporary failure", "unable to process"],
+        enhanced: &[],
+        summary: "The receiving server had an internal error",
+        cause: "Something failed inside the receiving system (a database or directory lookup, a filter, its storage) while it handled the message; the message itself is probably fine.",
+        actor: Actor::RecipientAdmin,
+        action: "Send the full reply to postmaster@ the recipient's domain, or reach the recipient another way: the error is on their side.",
+        transient_action: Some("Nothing: the message is retried automatically. If it keeps failing for hours, tell postmaster@ the recipient's domain: the error is on their side."),
+    }
     "server_busy" => {
-        needles: &["server busy", "too busy", "system overloaded", "service not available", "service unavailable", "insufficient system storage", "temporarily unavailable", "try again later", "resources temporarily", "congestion"],
+        needles: &["server busy", "too busy", "system overloaded", "service not available", "service unavailable", "insufficient system storage", "insufficient system resources", "temporarily unavailable", "try again later", "resources temporarily", "congestion"],
         enhanced: &[(3, 1), (3, 2), (4, 5)],
         summary: "The receiving server is busy or unavailable",
         cause: "The receiving server is overloaded, out of storage, or restarting.",
@@ -302,5 +423,134 @@ mod tests {
             Some("mailbox_full")
         );
         assert_eq!(find("nothing known", Some((9, 9))).map(|p| p.id), None);
+    }
+
+    #[test]
+    fn sender_problems_win_over_recipient_problems() {
+        let id = |t: &str| find(&t.to_lowercase(), None).map(|p| p.id);
+        // Exim's sender verification quotes "Unrouteable address" about the sender.
+        assert_eq!(
+            id(
+                "Verification failed for <a@nowhere.example> Unrouteable address Sender verify failed"
+            ),
+            Some("sender_domain")
+        );
+        // Sendmail's "does not exist" is about the sender's domain here.
+        assert_eq!(
+            id("<a@x.example>... Domain of sender address a@x.example does not exist"),
+            Some("sender_domain")
+        );
+        assert_eq!(
+            id("<a@x.example>: Sender address rejected: Domain not found"),
+            Some("sender_domain")
+        );
+        assert_eq!(
+            id("<boss@x.example>: Sender address rejected: not owned by user a@x.example"),
+            Some("sender_not_owned")
+        );
+    }
+
+    #[test]
+    fn authentication_patterns_in_order() {
+        let id = |t: &str| find(&t.to_lowercase(), None).map(|p| p.id);
+        // Gmail names both SPF and DKIM when neither passed: that is one problem, not SPF.
+        assert_eq!(
+            id(
+                "The sender is unauthenticated. Gmail requires all senders to authenticate with either SPF or DKIM. DKIM = did not pass"
+            ),
+            Some("sender_unauthenticated")
+        );
+        assert_eq!(
+            id("Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant."),
+            Some("smtp_auth_disabled")
+        );
+        assert_eq!(
+            id("Authentication unsuccessful, the user credentials were incorrect."),
+            Some("auth_failed")
+        );
+    }
+
+    #[test]
+    fn microsoft_texts() {
+        let id = |t: &str| find(&t.to_lowercase(), None).map(|p| p.id);
+        assert_eq!(
+            id("RESOLVER.ADR.RecipientNotFound; Recipient a@x not found by SMTP address lookup"),
+            Some("unknown_user")
+        );
+        assert_eq!(
+            id("Recipient address rejected: Access denied. AS(201806281) [host]"),
+            Some("unknown_user")
+        );
+        assert_eq!(
+            id("Access denied, bad outbound sender AS(42004)"),
+            Some("account_blocked")
+        );
+        assert_eq!(
+            id("Access denied, Your organization does not allow external forwarding."),
+            Some("forwarding_blocked")
+        );
+        assert_eq!(
+            id("Access denied, banned sending IP [192.0.2.1]."),
+            Some("blocklist")
+        );
+        assert_eq!(
+            id("SendAsDenied; a@x not allowed to send as b@x"),
+            Some("sender_not_owned")
+        );
+    }
+
+    #[test]
+    fn vague_refusals_are_policy_and_internal_errors_are_the_receivers() {
+        let id = |t: &str| find(&t.to_lowercase(), None).map(|p| p.id);
+        assert_eq!(id("Administrative prohibition"), Some("policy_block"));
+        assert_eq!(
+            id("<a@x>: Recipient address rejected: Access denied"),
+            Some("policy_block")
+        );
+        assert_eq!(
+            id("Temporary local problem - please try later"),
+            Some("receiver_error")
+        );
+        assert_eq!(
+            id("<a@x>: Temporary lookup failure"),
+            Some("receiver_error")
+        );
+        assert_eq!(
+            id("reply: read error from mx.example."),
+            Some("connection_failed")
+        );
+        assert_eq!(
+            id("Try again later, closing connection. (EHLO)"),
+            Some("deferred_unexplained")
+        );
+        assert_eq!(id("Too many errors"), Some("too_many_errors"));
+        assert_eq!(
+            id("Error: too many recipients"),
+            Some("too_many_recipients")
+        );
+        assert_eq!(
+            id("Daily user sending limit exceeded."),
+            Some("sending_limit")
+        );
+        assert_eq!(
+            id("Sender rate exceeds 100 messages per 1h"),
+            Some("rate_limit")
+        );
+    }
+
+    #[test]
+    fn failures_that_keep_failing_do_not_promise_a_retry_fixes_them() {
+        // Transient advice of patterns whose cause does not go away by itself must say so.
+        for id in [
+            "tls_required",
+            "reverse_dns",
+            "relay_denied",
+            "helo",
+            "sender_domain",
+        ] {
+            let p = PATTERNS.iter().find(|p| p.id == id).unwrap();
+            let t = p.transient_action.unwrap_or(p.action);
+            assert!(t.contains("keep"), "{id}: {t}");
+        }
     }
 }
