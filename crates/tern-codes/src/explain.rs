@@ -10,7 +10,7 @@
 use crate::catalogue::{self, Actor, Entry, Retry};
 use crate::parse::{Anomaly, Parsed};
 use crate::patterns::{self, Pattern};
-use crate::{EnhancedCode, Reply, ReplyClass, ReplyCode, Subject};
+use crate::{EnhancedCode, Reply, ReplyCategory, ReplyClass, ReplyCode, Subject};
 
 /// Where the main part of an explanation came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -294,17 +294,18 @@ fn class_mismatch(code: ReplyCode, enhanced: Option<EnhancedCode>) -> bool {
 fn meaning_of(code: Option<ReplyCode>, enhanced: Option<EnhancedCode>) -> String {
     let mut parts = Vec::new();
     if let Some(code) = code {
+        let about = match code.category() {
+            ReplyCategory::Unspecified => String::new(),
+            other => format!(" about {}", other.name()),
+        };
         match code.standard_meaning() {
             Some(m) if code.is_standard_form() => parts.push(format!(
-                "{code} \"{m}\": {} reply about {}",
+                "{code} \"{m}\": {} reply{about}",
                 code.class().name(),
-                code.category().name()
             )),
-            _ if code.is_standard_form() => parts.push(format!(
-                "{code}: {} reply about {}",
-                code.class().name(),
-                code.category().name()
-            )),
+            _ if code.is_standard_form() => {
+                parts.push(format!("{code}: {} reply{about}", code.class().name()));
+            }
             _ => parts.push(format!(
                 "{code} (not a code RFC 5321 defines): by its first digit, a {} reply",
                 code.class().name()

@@ -139,6 +139,26 @@ fn there_are_enough_fixtures_and_each_names_its_source() {
 }
 
 #[test]
+fn every_snapshot_belongs_to_a_fixture() {
+    let names: Vec<String> = load_fixtures().into_iter().map(|f| f.name).collect();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/codes/snapshots");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return; // no snapshots yet: the snapshot test writes them
+    };
+    for entry in entries {
+        let path = entry.expect("directory entry").path();
+        if path.extension().is_some_and(|x| x == "snap") {
+            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+            assert!(
+                names.iter().any(|n| n == stem),
+                "{}: a snapshot without a fixture (delete it)",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
 fn every_fixture_explanation_matches_its_snapshot() {
     let fixtures = load_fixtures();
     let mut failed = Vec::new();
