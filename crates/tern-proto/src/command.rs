@@ -153,8 +153,18 @@ impl fmt::Display for HeloName {
 pub enum InitialResponse {
     /// `=`: an empty initial response.
     Empty,
-    /// Base64 text (characters and padding checked, not decoded).
+    /// Base64 text, checked to be valid base64.
     Base64(String),
+}
+
+impl InitialResponse {
+    /// The decoded response (empty for `=`).
+    pub fn decode(&self) -> Result<Vec<u8>, crate::base64::Base64Error> {
+        match self {
+            InitialResponse::Empty => Ok(Vec::new()),
+            InitialResponse::Base64(b) => crate::base64::decode(b),
+        }
+    }
 }
 
 /// A parsed SMTP command.
@@ -669,14 +679,7 @@ fn parse_bdat(args: &str, base: usize) -> Result<Command, CommandError> {
 }
 
 fn is_base64(s: &str) -> bool {
-    let b = s.as_bytes();
-    let pad = b.iter().rev().take_while(|&&c| c == b'=').count();
-    let body = b.get(..b.len() - pad).unwrap_or_default();
-    pad <= 2
-        && b.len().is_multiple_of(4)
-        && body
-            .iter()
-            .all(|&c| c.is_ascii_alphanumeric() || c == b'+' || c == b'/')
+    crate::base64::decode(s).is_ok()
 }
 
 fn parse_auth(args: &str, base: usize) -> Result<Command, CommandError> {

@@ -406,3 +406,134 @@ mod tests {
         assert_eq!(d.feed(b"more", &mut sink).consumed, 0);
     }
 }
+
+/// Encodes a message for DATA (the client side): dot-stuffing (RFC 5321 §4.5.2), line
+/// endings made CR LF, and the end marker.
+///
+/// A bare CR or bare LF in the message becomes CR LF, so what is sent can never contain a
+/// smuggling vector; a line starting with `.` gets a second dot. [`DataEncoder::finish`]
+/// ends the last line if needed and writes `.` CR LF. A message with only CR LF line
+/// endings and a final CR LF round-trips exactly through [`DataDecoder`].
+#[derive(Debug, Clone)]
+pub struct DataEncoder {
+    at_line_start: bool,
+    pending_cr: bool,
+}
+
+impl Default for DataEncoder {
+    fn default() -> Self {
+        DataEncoder::new()
+    }
+}
+
+impl DataEncoder {
+    /// An encoder at the start of a message.
+    pub fn new() -> Self {
+        DataEncoder {
+            at_line_start: true,
+            pending_cr: false,
+        }
+    }
+
+    /// Encodes the next part of the message, appending the wire bytes to `out`.
+    pub fn encode(&mut self, input: &[u8], out: &mut Vec<u8>) {
+        let mut i = 0;
+        let mut run = 0;
+        while let Some(&b) = input.get(i) {
+            if self.pending_cr {
+                self.pending_cr = false;
+                self.at_line_start = true;
+                out.extend_from_slice(b"\r\n");
+                if b == b'\n' {
+                    i += 1;
+                }
+                run = i;
+                continue;
+            }
+            if self.at_line_start {
+                self.at_line_start = false;
+                if b == b'.' {
+                    out.extend_from_slice(input.get(run..i).unwrap_or_default());
+                    out.push(b'.');
+                    run = i;
+                }
+            }
+            let Some(p) = input.get(i..).and_then(find_cr_or_lf) else {
+                i = input.len();
+                break;
+            };
+            let j = i + p;
+            self.at_line_start = true;
+            match (input.get(j), input.get(j + 1)) {
+                (Some(b'\r'), Some(b'\n')) => i = j + 2,
+                (Some(b'\r'), None) => {
+                    out.extend_from_slice(input.get(run..j).unwrap_or_default());
+                    self.pending_cr = true;
+                    self.at_line_start = false;
+                    i = j + 1;
+                    run = i;
+                }
+                _ => {
+                    // Bare CR or bare LF.
+                    out.extend_from_slice(input.get(run..j).unwrap_or_default());
+                    out.extend_from_slice(b"\r\n");
+                    i = j + 1;
+                    run = i;
+                }
+            }
+        }
+        out.extend_from_slice(input.get(run..i).unwrap_or_default());
+    }
+
+    /// Ends the message: completes the last line and writes the end marker.
+    pub fn finish(self, out: &mut Vec<u8>) {
+        if self.pending_cr || !self.at_line_start {
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(b".\r\n");
+    }
+}
+
+/// Encodes a whole message for DATA (see [`DataEncoder`]).
+pub fn encode_data(message: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(message.len() + message.len() / 64 + 8);
+    let mut e = DataEncoder::new();
+    e.encode(message, &mut out);
+    e.finish(&mut out);
+    out
+}
+
+#[cfg(test)]
+mod encoder_tests {
+    use super::*;
+
+    #[test]
+    fn stuffing_and_end_marker() {
+        assert_eq!(encode_data(b""), b".\r\n");
+        assert_eq!(encode_data(b"a\r\n"), b"a\r\n.\r\n");
+        assert_eq!(encode_data(b"a"), b"a\r\n.\r\n");
+        assert_eq!(
+            encode_data(b".\r\n..x\r\nb.c\r\n"),
+            b"..\r\n...x\r\nb.c\r\n.\r\n"
+        );
+        assert_eq!(
+            encode_data(b"a\n.\nb\r.\r\n"),
+            b"a\r\n..\r\nb\r\n..\r\n.\r\n"
+        );
+        assert_eq!(encode_data(b"a\r"), b"a\r\n.\r\n");
+    }
+
+    #[test]
+    fn split_cr_lf_and_round_trip() {
+        let mut e = DataEncoder::new();
+        let mut out = Vec::new();
+        e.encode(b"a\r", &mut out);
+        e.encode(b"\n.b\r", &mut out);
+        e.encode(b"\r\n", &mut out);
+        e.finish(&mut out);
+        assert_eq!(out, b"a\r\n..b\r\n\r\n.\r\n");
+        let (body, p) = decode_data(&out, u64::MAX, LineEndingPolicy::Reject);
+        assert_eq!(body, b"a\r\n.b\r\n\r\n");
+        assert_eq!(p.consumed, out.len());
+    }
+}

@@ -30,7 +30,8 @@
 //! - No policy: whether a sender, recipient, HELO name, source route, address literal or
 //!   non-ASCII address is *acceptable* is decided elsewhere. The parser only records what
 //!   was there ([`Path::has_source_route`], [`Mailbox::is_ascii`], [`HeloName::is_valid`]).
-//! - No SASL: AUTH's initial response is checked to be base64 but not decoded.
+//! - No SASL: AUTH's initial response is checked to be base64 ([`base64`] decodes it), but
+//!   the mechanisms themselves belong to the session and the server.
 //!
 //! # Sans-IO
 //!
@@ -55,6 +56,7 @@
 #![warn(missing_docs)]
 
 pub mod address;
+pub mod base64;
 mod bdat;
 pub mod command;
 mod data;
@@ -70,7 +72,7 @@ pub use address::{
 };
 pub use bdat::{BdatDecoder, BdatOutcome, BdatProgress};
 pub use command::{Command, CommandError, HeloName, InitialResponse, NonSmtp, Verb, parse_command};
-pub use data::{DataDecoder, DataOutcome, DataProgress, decode_data};
+pub use data::{DataDecoder, DataEncoder, DataOutcome, DataProgress, decode_data, encode_data};
 pub use line::{LineError, LineReader};
 pub use params::{BodyType, MailAuth, MailParams, Notify, Orcpt, ParamKeyword, RcptParams, Ret};
 pub use policy::{BareLineEnding, LineEndingPolicy};

@@ -2,8 +2,8 @@
 
 use proptest::prelude::*;
 use tern_proto::{
-    BdatDecoder, BdatOutcome, DataDecoder, DataOutcome, LineEndingPolicy, LineError, LineReader,
-    parse_command, xtext,
+    BdatDecoder, BdatOutcome, DataDecoder, DataEncoder, DataOutcome, LineEndingPolicy, LineError,
+    LineReader, decode_data, parse_command, xtext,
 };
 
 // ----------------------------------------------------------------------------------------
@@ -301,6 +301,32 @@ fn run_data(
     (sink, consumed, None)
 }
 
+/// Every CR LF, bare CR and bare LF as CR LF; a final CR LF if the message has none.
+fn normalized(message: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < message.len() {
+        match (message[i], message.get(i + 1)) {
+            (b'\r', Some(b'\n')) => {
+                out.extend_from_slice(b"\r\n");
+                i += 2;
+            }
+            (b'\r' | b'\n', _) => {
+                out.extend_from_slice(b"\r\n");
+                i += 1;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    if !out.is_empty() && !out.ends_with(b"\r\n") {
+        out.extend_from_slice(b"\r\n");
+    }
+    out
+}
+
 // ----------------------------------------------------------------------------------------
 // Properties
 // ----------------------------------------------------------------------------------------
@@ -408,6 +434,26 @@ proptest! {
     }
 
     #[test]
+    fn data_encoder_round_trips_through_the_decoder(
+        message in framing_bytes(300),
+        points in prop::collection::vec(any::<usize>(), 0..8),
+    ) {
+        let mut e = DataEncoder::new();
+        let mut wire = Vec::new();
+        for c in splits(&message, &points) {
+            e.encode(&c, &mut wire);
+        }
+        e.finish(&mut wire);
+        prop_assert_eq!(&wire, &tern_proto::encode_data(&message));
+        // Strict decoding: the encoder never sends a bare CR or LF.
+        let (body, p) = decode_data(&wire, u64::MAX, LineEndingPolicy::Reject);
+        prop_assert_eq!(p.consumed, wire.len());
+        let size = body.len() as u64;
+        prop_assert_eq!(p.outcome, Some(DataOutcome::Complete { size }));
+        prop_assert_eq!(body, normalized(&message));
+    }
+
+    #[test]
     fn bdat_is_split_invariant(
         input in prop::collection::vec(any::<u8>(), 0..300),
         size in 0usize..300,
@@ -443,6 +489,12 @@ proptest! {
         let enc = xtext::encode(&bytes);
         prop_assert_eq!(xtext::decode(&enc), Ok(bytes));
         prop_assert!(enc.bytes().all(|b| (b'!'..=b'~').contains(&b) && b != b'='));
+    }
+
+    #[test]
+    fn base64_round_trips(bytes in prop::collection::vec(any::<u8>(), 0..64), junk in "[ -~]{0,12}") {
+        prop_assert_eq!(tern_proto::base64::decode(&tern_proto::base64::encode(&bytes)), Ok(bytes));
+        let _ = tern_proto::base64::decode(&junk);
     }
 
     #[test]
