@@ -5,7 +5,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use tern_proto::{DataDecoder, LineEndingPolicy, LineReader, parse_command};
+use tern_proto::{DataDecoder, DataEncoder, LineEndingPolicy, LineReader, parse_command};
 
 const COMMANDS: &[&str] = &[
     "EHLO mail.example.org",
@@ -139,6 +139,17 @@ fn bench_data(c: &mut Criterion) {
                 d.feed(chunk, &mut sink);
             }
             assert!(d.is_done());
+        })
+    });
+    // The message without its end marker, as the client side stores it.
+    let body = &msg[..msg.len() - 3];
+    let mut wire = Vec::with_capacity(msg.len() + 1024);
+    g.bench_function("DataEncoder 1 MiB (dot-stuffing, client side)", |b| {
+        b.iter(|| {
+            wire.clear();
+            let mut e = DataEncoder::new();
+            e.encode(black_box(body), &mut wire);
+            e.finish(&mut wire);
         })
     });
     g.finish();

@@ -555,7 +555,14 @@ pub fn parse_command(line: &[u8]) -> Result<Command, CommandError> {
     let args =
         std::str::from_utf8(args).map_err(|_| CommandError::InvalidUtf8 { command: verb })?;
     // C0, DEL, and (in UTF-8) C1 control characters.
-    if let Some((p, _)) = args.char_indices().find(|(_, c)| c.is_control()) {
+    let control = if args.is_ascii() {
+        args.bytes().position(|b| b.is_ascii_control())
+    } else {
+        args.char_indices()
+            .find(|(_, c)| c.is_control())
+            .map(|(p, _)| p)
+    };
+    if let Some(p) = control {
         return Err(CommandError::ControlCharacter {
             command: verb,
             offset: base + p,
