@@ -85,7 +85,7 @@ entries! {
         id: "conn.too_many", code: c(421), enhanced: e(4, 3, 2),
         text: "{hostname} has too many connections right now; try again later",
         meaning: "The server is at its limit of simultaneous connections and refuses new ones for now.",
-        actor: Actor::SenderAdmin,
+        actor: Actor::RecipientAdmin,
         action: "Nothing for people: mail servers retry on their own. Administrators of the receiving server may raise the global connection limit.",
         retry: Retry::Helps, rfc: "RFC 5321 §3.8, §4.2.3",
     }
@@ -199,7 +199,7 @@ entries! {
     DATA_QUEUED = {
         id: "data.queued", code: c(250), enhanced: e(2, 0, 0),
         text: "Ok: queued as {queue_id}",
-        meaning: "The message is stored durably (written and synced to disk) and the server is now responsible for delivering it or reporting why it could not.",
+        meaning: "The server accepted the message and is now responsible for delivering it or reporting why it could not (RFC 5321 §6.1). Tern sends this only after the message and its envelope are written and synced to disk.",
         actor: Actor::Nobody,
         action: "Nothing. Quote the queue id when asking the server's administrator about this message.",
         retry: Retry::NotNeeded, rfc: "RFC 5321 §4.1.1.4, §6.1",
@@ -649,7 +649,7 @@ entries! {
         id: "rcpt.mailbox_busy", code: c(450), enhanced: e(4, 2, 0),
         text: "Mailbox <{address}> is temporarily unavailable; try again later",
         meaning: "The recipient's mailbox is locked or busy for the moment.",
-        actor: Actor::SenderAdmin, action: "Nothing: the message will be retried.",
+        actor: Actor::RecipientAdmin, action: "Nothing for senders: the message will be retried. If it persists, the recipient's administrator should check the mailbox.",
         retry: Retry::Helps, rfc: "RFC 5321 §4.2.2",
     }
     /// Directory lookup failed.
