@@ -1,0 +1,121 @@
+//! The SQLite schema and connection settings.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+use super::sql_err;
+use crate::error::StoreError;
+
+/// Bumped when the schema changes; stored in `PRAGMA user_version`.
+pub(crate) const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS messages (
+    id           TEXT PRIMARY KEY NOT NULL,
+    received_at  INTEGER NOT NULL,
+    sender       TEXT,
+    size_param   INTEGER,
+    body_type    INTEGER NOT NULL,
+    smtputf8     INTEGER NOT NULL,
+    ret          INTEGER,
+    envid        TEXT,
+    helo         TEXT NOT NULL,
+    peer_ip      TEXT NOT NULL,
+    tls_protocol TEXT,
+    tls_cipher   TEXT,
+    auth_user    TEXT,
+    held         INTEGER NOT NULL DEFAULT 0,
+    body_len     INTEGER NOT NULL,
+    spooled      INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS bodies (
+    message_id TEXT NOT NULL UNIQUE,
+    data       BLOB NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS recipients (
+    message_id      TEXT NOT NULL,
+    idx             INTEGER NOT NULL,
+    address         TEXT NOT NULL,
+    domain          TEXT NOT NULL,
+    notify          INTEGER,
+    orcpt           TEXT,
+    state           INTEGER NOT NULL,
+    reply_code      INTEGER,
+    reply_enhanced  TEXT,
+    reply_text      TEXT,
+    remote_host     TEXT,
+    updated_at      INTEGER NOT NULL,
+    next_attempt_at INTEGER,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (message_id, idx)
+) WITHOUT ROWID;
+
+CREATE INDEX IF NOT EXISTS recipients_due
+    ON recipients(next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+
+CREATE TABLE IF NOT EXISTS attempts (
+    seq         INTEGER PRIMARY KEY,
+    message_id  TEXT NOT NULL,
+    at          INTEGER NOT NULL,
+    recipients  TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    mx_host     TEXT,
+    ip          TEXT,
+    tls_kind    INTEGER NOT NULL,
+    tls_a       TEXT,
+    tls_b       TEXT,
+    transcript  TEXT NOT NULL,
+    decision    INTEGER NOT NULL,
+    until       INTEGER,
+    explanation TEXT NOT NULL
+);
+
+CREATE INDEX IF NOT EXISTS attempts_message ON attempts(message_id, seq);
+";
+
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Opens a connection with the durability settings every connection shares.
+pub(crate) fn open(path: &Path, read_only: bool) -> Result<Connection, StoreError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(sql_err("opening the queue"))?;
+    conn.busy_timeout(BUSY_TIMEOUT)
+        .map_err(sql_err("setting busy timeout"))?;
+    // WAL: readers never block the writer. FULL: every commit fsyncs the WAL, so a commit that
+    // returned is on disk. The page cache is kept small: large bodies spill to the WAL instead
+    // of being held in memory.
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(sql_err("enabling WAL"))?;
+    conn.pragma_update(None, "synchronous", "FULL")
+        .map_err(sql_err("setting synchronous=FULL"))?;
+    conn.pragma_update(None, "cache_size", -4096)
+        .map_err(sql_err("setting cache size"))?;
+    if read_only {
+        conn.pragma_update(None, "query_only", true)
+            .map_err(sql_err("setting query_only"))?;
+    }
+    Ok(conn)
+}
+
+/// Creates the tables if needed and checks the schema version.
+pub(crate) fn migrate(conn: &Connection) -> Result<(), StoreError> {
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(sql_err("reading schema version"))?;
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::Corrupt(format!(
+            "schema version {version} is newer than this build ({SCHEMA_VERSION})"
+        )));
+    }
+    conn.execute_batch(&format!(
+        "BEGIN IMMEDIATE; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+    ))
+    .map_err(sql_err("creating schema"))?;
+    Ok(())
+}

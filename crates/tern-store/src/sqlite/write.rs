@@ -1,0 +1,238 @@
+//! Statements that change the queue. They run on the writer thread, inside the batch
+//! transaction, each inside its own savepoint.
+
+use std::io::Write;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::codec;
+use super::sql_err;
+use crate::attempt::Attempt;
+use crate::envelope::Envelope;
+use crate::error::StoreError;
+use crate::id::QueueId;
+use crate::status::{RecipientState, RecipientUpdate};
+
+/// A body on its way into a row.
+pub(crate) enum BodyInput {
+    /// Written into the `bodies` table.
+    Inline(Vec<u8>),
+    /// Already written and fsynced as a spool file of this length.
+    Spooled(u64),
+}
+
+pub(crate) fn insert_message(
+    conn: &Connection,
+    id: QueueId,
+    env: &Envelope,
+    body: &BodyInput,
+) -> Result<(), StoreError> {
+    let id_text = id.to_string();
+    let (spooled, body_len) = match body {
+        BodyInput::Inline(b) => (false, b.len() as u64),
+        BodyInput::Spooled(len) => (true, *len),
+    };
+    let p = &env.params;
+    let c = &env.client;
+    conn.prepare_cached(
+        "INSERT INTO messages (id, received_at, sender, size_param, body_type, smtputf8, ret, \
+         envid, helo, peer_ip, tls_protocol, tls_cipher, auth_user, held, body_len, spooled) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 0, ?14, ?15)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            id_text,
+            env.received_at_ms,
+            env.sender,
+            p.size.map(|s| i64::try_from(s).unwrap_or(i64::MAX)),
+            codec::body_type_to_int(p.body),
+            p.smtputf8,
+            codec::ret_to_int(p.ret),
+            p.envid,
+            c.helo,
+            c.peer_ip,
+            c.tls.as_ref().map(|t| t.protocol.as_str()),
+            c.tls.as_ref().map(|t| t.cipher.as_str()),
+            c.auth_user,
+            i64::try_from(body_len).unwrap_or(i64::MAX),
+            spooled,
+        ])
+    })
+    .map_err(sql_err("inserting message"))?;
+
+    {
+        let mut stmt = conn
+            .prepare_cached(
+                "INSERT INTO recipients (message_id, idx, address, domain, notify, orcpt, state, \
+                 updated_at, next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+            )
+            .map_err(sql_err("preparing recipient insert"))?;
+        for (idx, r) in env.recipients.iter().enumerate() {
+            stmt.execute(params![
+                id_text,
+                i64::try_from(idx).unwrap_or(i64::MAX),
+                r.address,
+                r.domain(),
+                codec::notify_to_int(r.notify),
+                r.orcpt,
+                codec::state_to_int(RecipientState::Scheduled),
+                env.received_at_ms,
+            ])
+            .map_err(sql_err("inserting recipient"))?;
+        }
+    }
+
+    if let BodyInput::Inline(bytes) = body {
+        // zeroblob + incremental blob I/O writes the body straight into database pages, so
+        // SQLite never makes its own copy of it.
+        conn.prepare_cached("INSERT INTO bodies (message_id, data) VALUES (?1, zeroblob(?2))")
+            .and_then(|mut s| {
+                s.execute(params![
+                    id_text,
+                    i64::try_from(bytes.len()).unwrap_or(i64::MAX)
+                ])
+            })
+            .map_err(sql_err("inserting body"))?;
+        if !bytes.is_empty() {
+            let rowid = conn.last_insert_rowid();
+            let mut blob = conn
+                .blob_open(rusqlite::MAIN_DB, "bodies", "data", rowid, false)
+                .map_err(sql_err("opening body blob"))?;
+            blob.write_all(bytes).map_err(|e| {
+                // The blob writer reports SQLite errors as io::Error; SQLITE_FULL shows as such.
+                super::io_err("writing body", e)
+            })?;
+            blob.close().map_err(sql_err("closing body blob"))?;
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn update_recipient(
+    conn: &Connection,
+    id: QueueId,
+    index: u32,
+    update: &RecipientUpdate,
+) -> Result<(), StoreError> {
+    let id_text = id.to_string();
+    let state: Option<i64> = conn
+        .prepare_cached("SELECT state FROM recipients WHERE message_id = ?1 AND idx = ?2")
+        .and_then(|mut s| {
+            s.query_row(params![id_text, index], |r| r.get(0))
+                .optional()
+        })
+        .map_err(sql_err("reading recipient"))?;
+    let Some(state) = state else {
+        super::read::exists(conn, id)?;
+        return Err(StoreError::RecipientNotFound { id, index });
+    };
+    if codec::state_from_int(state)?.is_final() {
+        return Err(StoreError::AlreadyFinal { id, index });
+    }
+    let next = match update.outcome {
+        crate::status::Outcome::Deferred { next_attempt_ms } => Some(next_attempt_ms),
+        _ => None,
+    };
+    let reply = update.reply.as_ref();
+    conn.prepare_cached(
+        "UPDATE recipients SET state = ?3, reply_code = ?4, reply_enhanced = ?5, \
+         reply_text = ?6, remote_host = ?7, updated_at = ?8, next_attempt_at = ?9, \
+         attempts = attempts + 1 WHERE message_id = ?1 AND idx = ?2",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            id_text,
+            index,
+            codec::state_to_int(update.outcome.state()),
+            reply.map(|r| r.code),
+            reply.and_then(|r| r.enhanced.as_deref()),
+            reply.map(|r| r.text.as_str()),
+            update.remote_host,
+            update.at_ms,
+            next,
+        ])
+    })
+    .map_err(sql_err("updating recipient"))?;
+    Ok(())
+}
+
+pub(crate) fn record_attempt(
+    conn: &Connection,
+    id: QueueId,
+    a: &Attempt,
+) -> Result<(), StoreError> {
+    super::read::exists(conn, id)?;
+    let (tls_kind, tls_a, tls_b) = codec::tls_to_cols(&a.tls);
+    let (decision, until) = codec::decision_to_cols(a.decision);
+    conn.prepare_cached(
+        "INSERT INTO attempts (message_id, at, recipients, destination, mx_host, ip, tls_kind, \
+         tls_a, tls_b, transcript, decision, until, explanation) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            id.to_string(),
+            a.at_ms,
+            codec::indexes_to_text(&a.recipients),
+            a.destination,
+            a.mx_host,
+            a.ip,
+            tls_kind,
+            tls_a,
+            tls_b,
+            a.transcript,
+            decision,
+            until,
+            a.explanation,
+        ])
+    })
+    .map_err(sql_err("recording attempt"))?;
+    Ok(())
+}
+
+pub(crate) fn reschedule(conn: &Connection, id: QueueId, at_ms: i64) -> Result<u32, StoreError> {
+    super::read::exists(conn, id)?;
+    let n = conn
+        .prepare_cached(
+            "UPDATE recipients SET next_attempt_at = ?2 \
+             WHERE message_id = ?1 AND next_attempt_at IS NOT NULL",
+        )
+        .and_then(|mut s| s.execute(params![id.to_string(), at_ms]))
+        .map_err(sql_err("rescheduling"))?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+pub(crate) fn set_held(conn: &Connection, id: QueueId, held: bool) -> Result<(), StoreError> {
+    let n = conn
+        .prepare_cached("UPDATE messages SET held = ?2 WHERE id = ?1")
+        .and_then(|mut s| s.execute(params![id.to_string(), held]))
+        .map_err(sql_err("holding"))?;
+    if n == 0 {
+        return Err(StoreError::NotFound(id));
+    }
+    Ok(())
+}
+
+/// Deletes every row of the message. Returns whether its body was a spool file, which the
+/// caller removes after the commit.
+pub(crate) fn delete(conn: &Connection, id: QueueId) -> Result<bool, StoreError> {
+    let id_text = id.to_string();
+    let spooled: Option<bool> = conn
+        .prepare_cached("SELECT spooled FROM messages WHERE id = ?1")
+        .and_then(|mut s| s.query_row(params![id_text], |r| r.get(0)).optional())
+        .map_err(sql_err("reading message"))?;
+    let Some(spooled) = spooled else {
+        return Err(StoreError::NotFound(id));
+    };
+    for sql in [
+        "DELETE FROM recipients WHERE message_id = ?1",
+        "DELETE FROM attempts WHERE message_id = ?1",
+        "DELETE FROM bodies WHERE message_id = ?1",
+        "DELETE FROM messages WHERE id = ?1",
+    ] {
+        conn.prepare_cached(sql)
+            .and_then(|mut s| s.execute(params![id_text]))
+            .map_err(sql_err("deleting message"))?;
+    }
+    Ok(spooled)
+}

@@ -1,0 +1,114 @@
+//! The `QueueStore` trait: what every backend offers.
+
+use std::future::Future;
+
+use crate::attempt::Attempt;
+use crate::envelope::Envelope;
+use crate::error::StoreError;
+use crate::filter::ListFilter;
+use crate::id::QueueId;
+use crate::status::{DueRecipient, MessageInfo, RecipientUpdate};
+
+/// What a backend found and repaired when it opened.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecoveryReport {
+    /// Messages in the queue.
+    pub messages: u64,
+    /// Recipients not yet final (Scheduled or Deferred).
+    pub pending_recipients: u64,
+    /// Body files that had no committed message (a crash between the file and the row) and
+    /// were removed.
+    pub orphan_bodies_removed: u64,
+    /// Messages whose body could not be found. Never expected; listed so an operator can act.
+    pub missing_bodies: Vec<QueueId>,
+    /// False when another process already held the store and this handle skipped recovery.
+    pub recovered: bool,
+}
+
+/// The durable queue.
+///
+/// Every method is async and `Send`; implementations must not need a particular runtime.
+/// Time is always an argument: a backend never decides what "now" is.
+///
+/// The contract every backend keeps (and [`crate::conformance`] checks):
+///
+/// - [`enqueue`](QueueStore::enqueue) returns `Ok(id)` only after the envelope, every recipient
+///   and the whole body are durable: a crash or power loss after that point loses nothing. If it
+///   returns an error, or the process dies before it returns, the message is either absent or
+///   complete, never partial.
+/// - A message is visible to readers completely (envelope, body, all recipients) or not at all.
+/// - Final recipient states (Delivered, Failed) never change.
+pub trait QueueStore: Send + Sync {
+    /// Stores a message durably and returns its new id. The envelope must have at least one
+    /// recipient. All recipients start Scheduled and due at `envelope.received_at_ms`.
+    fn enqueue(
+        &self,
+        envelope: Envelope,
+        body: Vec<u8>,
+    ) -> impl Future<Output = Result<QueueId, StoreError>> + Send;
+
+    /// The envelope, state and recipient statuses of a message (not its body).
+    fn message(&self, id: QueueId) -> impl Future<Output = Result<MessageInfo, StoreError>> + Send;
+
+    /// The envelope as enqueued.
+    fn envelope(&self, id: QueueId) -> impl Future<Output = Result<Envelope, StoreError>> + Send;
+
+    /// The body, byte for byte as enqueued.
+    fn body(&self, id: QueueId) -> impl Future<Output = Result<Vec<u8>, StoreError>> + Send;
+
+    /// Records the outcome of a delivery for one recipient. Durable when it returns.
+    /// Fails with [`StoreError::AlreadyFinal`] if the recipient is Delivered or Failed.
+    fn update_recipient(
+        &self,
+        id: QueueId,
+        index: u32,
+        update: RecipientUpdate,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Appends an attempt to the message's delivery timeline.
+    fn record_attempt(
+        &self,
+        id: QueueId,
+        attempt: Attempt,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The delivery timeline, oldest first.
+    fn attempts(
+        &self,
+        id: QueueId,
+    ) -> impl Future<Output = Result<Vec<Attempt>, StoreError>> + Send;
+
+    /// Up to `limit` recipients whose next attempt is at or before `now_ms`, of messages that
+    /// are not held, earliest first.
+    fn due(
+        &self,
+        now_ms: i64,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<DueRecipient>, StoreError>> + Send;
+
+    /// Makes every non-final recipient of the message due at `at_ms` (retry now, or later).
+    /// Returns how many recipients were rescheduled.
+    fn reschedule(
+        &self,
+        id: QueueId,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<u32, StoreError>> + Send;
+
+    /// Holds a message: none of its recipients is due until it is released. Idempotent.
+    fn hold(&self, id: QueueId) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Releases a held message. Idempotent.
+    fn release(&self, id: QueueId) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Deletes a message, its recipients, timeline and body.
+    fn delete(&self, id: QueueId) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Messages matching the filter, oldest first.
+    fn list(
+        &self,
+        filter: ListFilter,
+    ) -> impl Future<Output = Result<Vec<MessageInfo>, StoreError>> + Send;
+
+    /// What the backend found and repaired when it was opened.
+    fn recovery(&self) -> RecoveryReport;
+}
