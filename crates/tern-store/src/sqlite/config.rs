@@ -18,6 +18,7 @@ pub struct SqliteConfig {
     /// Bodies larger than this are refused with `TooLarge`.
     pub max_body_size: u64,
     /// Enqueue fails with `DiskFull` when it would leave less than this many bytes free.
+    /// 0 turns the check off (a full disk is still refused cleanly, when the write fails).
     pub disk_reserve: u64,
     /// Bodies of at least this many bytes are written to spool files instead of the database.
     /// `u64::MAX` keeps every body in the database.

@@ -212,9 +212,11 @@ impl QueueStore for SqliteStore {
             .ids
             .next(u64::try_from(envelope.received_at_ms).unwrap_or(0));
         let body = if inner.primary && size >= inner.config.spool_threshold {
-            let available = space::available(&inner.config.dir)?;
-            Budget::new(available, inner.config.disk_reserve)
-                .take(size.saturating_add(ROW_OVERHEAD))?;
+            if inner.config.disk_reserve > 0 {
+                let available = space::available(&inner.config.dir)?;
+                Budget::new(available, inner.config.disk_reserve)
+                    .take(size.saturating_add(ROW_OVERHEAD))?;
+            }
             let spool = inner.spool.clone();
             // The body moves to the spool thread and is dropped once it is on disk.
             inner.spoolers.run(move |_| spool.write(id, &body)).await?;

@@ -176,12 +176,13 @@ impl Writer {
         let mut batch_error: Option<StoreError> = None;
         let mut spooled = false;
         for item in &mut items {
+            // A reserve of 0 turns the free-space check off: only ENOSPC/SQLITE_FULL refuse.
             if let Request::Enqueue(req) = &item.request {
                 let cost = match &req.body {
                     BodyInput::Inline(b) => (b.len() as u64).saturating_add(ROW_OVERHEAD),
                     BodyInput::Spooled(_) => ROW_OVERHEAD,
                 };
-                if budget.is_none() {
+                if budget.is_none() && self.reserve > 0 {
                     match space::available(&self.dir) {
                         Ok(avail) => budget = Some(Budget::new(avail, self.reserve)),
                         Err(e) => {
