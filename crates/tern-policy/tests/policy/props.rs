@@ -170,3 +170,33 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    #[test]
+    fn relay_clients_relay_only_to_remote_hosts_and_never_route_tricks_locally(
+        inner in inner(),
+        logged_in in any::<bool>(),
+    ) {
+        let p = policy();
+        let facts = if logged_in { user("alice") } else { trusted() };
+        prop_assert!(p.may_relay(&facts));
+        let line = format!("RCPT TO:<{inner}>");
+        if let Ok(Command::Rcpt { to: ForwardPath::Path(path), .. }) = parse_command(line.as_bytes()) {
+            let m = path.mailbox();
+            let local = m.domain().is_some_and(|d| p.is_local_domain(d.as_str()));
+            let verdict = p.check_recipient(&facts, &ForwardPath::Path(path.clone()), true);
+            match &verdict {
+                RecipientVerdict::Relay { .. } => prop_assert!(!local, "{line} relayed"),
+                RecipientVerdict::Local { .. } | RecipientVerdict::Forward { .. } => {
+                    prop_assert!(local, "{line} delivered locally");
+                }
+                RecipientVerdict::Reject(_) => {}
+            }
+            if local && m.local_part().unquoted().contains(['%', '!', '@']) {
+                prop_assert_eq!(codes(verdict.reply()), "550 5.7.1", "{}", line);
+            }
+        }
+    }
+}
