@@ -64,6 +64,7 @@ mod line;
 pub mod params;
 mod policy;
 mod scan;
+pub mod server;
 pub mod xtext;
 
 pub use address::{
@@ -76,4 +77,8 @@ pub use data::{DataDecoder, DataEncoder, DataOutcome, DataProgress, decode_data,
 pub use line::{LineError, LineReader};
 pub use params::{BodyType, MailAuth, MailParams, Notify, Orcpt, ParamKeyword, RcptParams, Ret};
 pub use policy::{BareLineEnding, LineEndingPolicy};
+pub use server::{
+    AcceptedRecipient, Envelope, Event, Incoming, Question, QuestionKind, ServerSession,
+    SessionConfig, TlsInfo, Verdict,
+};
 pub use xtext::XtextError;

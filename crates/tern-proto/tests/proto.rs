@@ -1,5 +1,7 @@
 //! Property tests of tern-proto: no panics, split-invariance, round trips, smuggling.
 
+mod session;
+
 use proptest::prelude::*;
 use tern_proto::{
     BdatDecoder, BdatOutcome, DataDecoder, DataEncoder, DataOutcome, LineEndingPolicy, LineError,

@@ -400,6 +400,14 @@ entries! {
         actor: Actor::SenderAdmin, action: "Fix the client's AUTH encoding (RFC 4648 base64).",
         retry: Retry::Useless, rfc: "RFC 4954 §4",
     }
+    /// A decoded AUTH response that does not follow the mechanism's format.
+    AUTH_MALFORMED = {
+        id: "auth.malformed", code: c(501), enhanced: e(5, 5, 2),
+        text: "The authentication data is malformed: {detail}",
+        meaning: "The client's login data decoded, but not into what the mechanism expects (PLAIN: authorization id, user name and password separated by NUL bytes).",
+        actor: Actor::SenderAdmin, action: "Fix the client's AUTH implementation, or use another mechanism.",
+        retry: Retry::Useless, rfc: "RFC 4616 §2; RFC 4954 §4",
+    }
     /// The client cancelled AUTH with `*`.
     AUTH_CANCELLED = {
         id: "auth.cancelled", code: c(501), enhanced: e(5, 0, 0),
