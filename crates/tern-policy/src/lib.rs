@@ -101,9 +101,11 @@ use tern_codes::Reply;
 use tern_config::ListenerKind;
 
 mod recipient;
+mod route;
 mod sender;
 mod tables;
 
+pub use route::Route;
 pub use tables::Policy;
 
 /// What the server knows about the client when it asks a question.

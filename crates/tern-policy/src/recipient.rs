@@ -123,7 +123,12 @@ impl Policy {
     }
 
     /// A recipient in a local domain, its local part already free of routing tricks.
-    fn local_verdict(&self, local: &str, domain: &str, written: &str) -> RecipientVerdict {
+    pub(crate) fn local_verdict(
+        &self,
+        local: &str,
+        domain: &str,
+        written: &str,
+    ) -> RecipientVerdict {
         let key = format!("{local}@{domain}");
         if let Some(new) = self.moved(&key) {
             return RecipientVerdict::Reject(RCPT_MOVED.reply_with(&[("forward_path", new)]));
