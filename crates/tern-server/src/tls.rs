@@ -81,6 +81,14 @@ pub enum TlsError {
         /// What rcgen said.
         source: rcgen::Error,
     },
+    /// The certificate Tern generated earlier cannot be used.
+    #[error("{source} (Tern generated this certificate: delete {} to generate a new one)", dir.display())]
+    Stored {
+        /// The directory holding the generated certificate.
+        dir: PathBuf,
+        /// What is wrong with it.
+        source: Box<TlsError>,
+    },
     /// Storing the generated certificate failed.
     #[error("{}: cannot write: {source}", path.display())]
     Write {
@@ -135,7 +143,10 @@ impl TlsSetup {
                 if !(cert.exists() && key.exists()) {
                     generate_self_signed(&dir, &cert, &key, hostname)?;
                 }
-                Self::from_files(&cert, &key, true)
+                Self::from_files(&cert, &key, true).map_err(|e| TlsError::Stored {
+                    dir,
+                    source: Box::new(e),
+                })
             }
         }
     }
@@ -486,6 +497,24 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("only tls.certificate is set"), "{e}");
+    }
+
+    #[test]
+    fn a_damaged_generated_certificate_says_how_to_recover() {
+        let dir = tempfile::tempdir().unwrap();
+        TlsSetup::load(&no_tls(), dir.path(), "mx.example.org").unwrap();
+        fs::write(dir.path().join("tls/cert.pem"), "").unwrap();
+        let e = TlsSetup::load(&no_tls(), dir.path(), "mx.example.org")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("cert.pem: no PEM certificate found"), "{e}");
+        assert!(
+            e.contains("delete") && e.contains("/tls to generate a new one"),
+            "{e}"
+        );
+        // A missing half is regenerated.
+        fs::remove_file(dir.path().join("tls/cert.pem")).unwrap();
+        assert!(TlsSetup::load(&no_tls(), dir.path(), "mx.example.org").is_ok());
     }
 
     #[test]
