@@ -61,7 +61,8 @@ pub use error::{DiskFullCause, StoreError};
 pub use filter::{ListFilter, ReplyFilter};
 pub use id::{IdGenerator, ParseQueueIdError, QUEUE_ID_LEN, QueueId};
 pub use sqlite::{
-    DEFAULT_DISK_RESERVE, DEFAULT_MAX_BODY_SIZE, DEFAULT_SPOOL_THRESHOLD, SqliteConfig, SqliteStore,
+    DEFAULT_DISK_RESERVE, DEFAULT_MAX_BODY_SIZE, DEFAULT_SPOOL_THRESHOLD, SqliteConfig,
+    SqliteStore, WriterStats,
 };
 pub use status::{
     DueRecipient, MessageInfo, Outcome, RecipientState, RecipientStatus, RecipientUpdate,

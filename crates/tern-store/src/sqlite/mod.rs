@@ -19,6 +19,7 @@ mod read;
 mod schema;
 mod space;
 mod spool;
+mod stats;
 mod write;
 mod writer;
 
@@ -34,6 +35,7 @@ use tokio::sync::oneshot;
 pub use config::{
     DEFAULT_DISK_RESERVE, DEFAULT_MAX_BODY_SIZE, DEFAULT_SPOOL_THRESHOLD, SqliteConfig,
 };
+pub use stats::WriterStats;
 
 use self::pool::Pool;
 use self::space::{Budget, ROW_OVERHEAD};
@@ -68,6 +70,7 @@ struct Inner {
     ids: IdGenerator,
     primary: bool,
     report: RecoveryReport,
+    counters: Arc<stats::Counters>,
 }
 
 impl SqliteStore {
@@ -122,7 +125,9 @@ impl SqliteStore {
         let spoolers = Pool::start("tern-store-spool", vec![(); config.spool_writers.max(1)])?;
 
         let (tx, rx) = mpsc::channel();
+        let counters = Arc::new(stats::Counters::default());
         let writer = Writer {
+            counters: Arc::clone(&counters),
             conn,
             spool: spool.clone(),
             dir: config.dir.clone(),
@@ -145,6 +150,7 @@ impl SqliteStore {
                 ids: IdGenerator::new(),
                 primary,
                 report,
+                counters,
             }),
         })
     }
@@ -157,6 +163,11 @@ impl SqliteStore {
     /// True if this handle owns the directory (see [`SqliteStore::open`]).
     pub fn is_primary(&self) -> bool {
         self.inner.primary
+    }
+
+    /// Commit counters of the writer thread (shared by all clones).
+    pub fn writer_stats(&self) -> WriterStats {
+        self.inner.counters.snapshot()
     }
 
     /// Finishes every request sent so far, closes the database and releases the lock.

@@ -96,6 +96,10 @@ pub(crate) fn open(path: &Path, read_only: bool) -> Result<Connection, StoreErro
         .map_err(sql_err("setting synchronous=FULL"))?;
     conn.pragma_update(None, "cache_size", -4096)
         .map_err(sql_err("setting cache size"))?;
+    // Savepoint journals stay in memory instead of spilling to temp files.
+    conn.pragma_update(None, "temp_store", "MEMORY")
+        .map_err(sql_err("setting temp_store"))?;
+    conn.set_prepared_statement_cache_capacity(64);
     if read_only {
         conn.pragma_update(None, "query_only", true)
             .map_err(sql_err("setting query_only"))?;

@@ -83,28 +83,39 @@ pub(crate) fn insert_message(
     }
 
     if let BodyInput::Inline(bytes) = body {
-        // zeroblob + incremental blob I/O writes the body straight into database pages, so
-        // SQLite never makes its own copy of it.
-        conn.prepare_cached("INSERT INTO bodies (message_id, data) VALUES (?1, zeroblob(?2))")
-            .and_then(|mut s| {
-                s.execute(params![
-                    id_text,
-                    i64::try_from(bytes.len()).unwrap_or(i64::MAX)
-                ])
-            })
-            .map_err(sql_err("inserting body"))?;
-        if !bytes.is_empty() {
-            let rowid = conn.last_insert_rowid();
-            let mut blob = conn
-                .blob_open(rusqlite::MAIN_DB, "bodies", "data", rowid, false)
-                .map_err(sql_err("opening body blob"))?;
-            blob.write_all(bytes).map_err(|e| {
-                // The blob writer reports SQLite errors as io::Error; SQLITE_FULL shows as such.
-                super::io_err("writing body", e)
-            })?;
-            blob.close().map_err(sql_err("closing body blob"))?;
-        }
+        insert_inline_body(conn, &id_text, bytes)?;
     }
+    Ok(())
+}
+
+/// Bodies up to this size are bound as a parameter (SQLite copies them once, briefly); larger
+/// ones are written through incremental blob I/O, which never copies the whole body.
+const BIND_LIMIT: usize = 64 * 1024;
+
+fn insert_inline_body(conn: &Connection, id_text: &str, bytes: &[u8]) -> Result<(), StoreError> {
+    if bytes.len() <= BIND_LIMIT {
+        conn.prepare_cached("INSERT INTO bodies (message_id, data) VALUES (?1, ?2)")
+            .and_then(|mut s| s.execute(params![id_text, bytes]))
+            .map_err(sql_err("inserting body"))?;
+        return Ok(());
+    }
+    // zeroblob + incremental blob I/O writes the body straight into database pages.
+    conn.prepare_cached("INSERT INTO bodies (message_id, data) VALUES (?1, zeroblob(?2))")
+        .and_then(|mut s| {
+            s.execute(params![
+                id_text,
+                i64::try_from(bytes.len()).unwrap_or(i64::MAX)
+            ])
+        })
+        .map_err(sql_err("inserting body"))?;
+    let rowid = conn.last_insert_rowid();
+    let mut blob = conn
+        .blob_open(rusqlite::MAIN_DB, "bodies", "data", rowid, false)
+        .map_err(sql_err("opening body blob"))?;
+    // The blob writer reports SQLite errors (SQLITE_FULL too) wrapped in io::Error.
+    blob.write_all(bytes)
+        .map_err(|e| super::io_err("writing body", e))?;
+    blob.close().map_err(sql_err("closing body blob"))?;
     Ok(())
 }
 

@@ -112,6 +112,7 @@ pub(crate) struct Writer {
     pub(crate) dir: PathBuf,
     pub(crate) reserve: u64,
     pub(crate) max_batch: usize,
+    pub(crate) counters: std::sync::Arc<super::stats::Counters>,
     /// Held for as long as the thread runs, so no other process sweeps the spool meanwhile.
     pub(crate) lock: Option<File>,
 }
@@ -155,8 +156,13 @@ impl Writer {
         }
     }
 
+    /// Runs one statement, prepared once and cached (BEGIN, SAVEPOINT, ... run per request).
     fn exec(&self, sql: &'static str) -> Result<(), StoreError> {
-        self.conn.execute_batch(sql).map_err(|e| map_sql(sql, e))
+        self.conn
+            .prepare_cached(sql)
+            .and_then(|mut stmt| stmt.execute([]))
+            .map(|_| ())
+            .map_err(|e| map_sql(sql, e))
     }
 
     fn commit_batch(&self, batch: Vec<Request>) {
@@ -228,7 +234,10 @@ impl Writer {
                 }
                 Err(e) => {
                     item.outcome = Err(e);
-                    if let Err(e) = self.exec("ROLLBACK TO item; RELEASE item") {
+                    if let Err(e) = self
+                        .exec("ROLLBACK TO item")
+                        .and_then(|()| self.exec("RELEASE item"))
+                    {
                         batch_error = Some(e);
                         break;
                     }
@@ -247,8 +256,11 @@ impl Writer {
             let _ = self.exec("ROLLBACK");
             return self.finish_all(items, Some(e), true);
         }
-        match self.conn.execute_batch("COMMIT") {
-            Ok(()) => self.finish_all(items, None, true),
+        match self.conn.execute("COMMIT", []) {
+            Ok(_) => {
+                self.counters.committed(items.len());
+                self.finish_all(items, None, true)
+            }
             Err(e) => {
                 let e = map_sql("COMMIT", e);
                 // After a failed COMMIT the transaction may or may not be on disk (an fsync

@@ -184,3 +184,26 @@ fn closed_store_answers_closed() {
         assert!(again.is_primary());
     });
 }
+
+#[test]
+fn concurrent_enqueues_share_commits() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    runtime().block_on(async {
+        let s = SqliteStore::open(config(tmp.path())).expect("open");
+        let tasks: Vec<_> = (0..64)
+            .map(|i| {
+                let s = s.clone();
+                tokio::spawn(async move { s.enqueue(envelope(1, i), vec![0; 4096]).await })
+            })
+            .collect();
+        for t in tasks {
+            t.await.expect("task").expect("enqueue");
+        }
+        let stats = s.writer_stats();
+        assert_eq!(stats.requests, 64);
+        assert!(
+            stats.commits < 64 && stats.largest_batch > 1,
+            "64 concurrent enqueues took one commit each: {stats:?}"
+        );
+    });
+}

@@ -1,0 +1,193 @@
+//! Durable enqueue throughput of the embedded store, beside the disk's own fsync rate.
+//!
+//! ```text
+//! cargo bench -p tern-store --bench enqueue            # full run (~40 s)
+//! cargo bench -p tern-store --bench enqueue -- --quick # shorter runs
+//! cargo bench -p tern-store --bench enqueue -- --no-large # skip the body-size comparison
+//! ```
+//!
+//! Runs in `TERN_BENCH_DIR` if set, else in Cargo's target tmp dir (a real disk, not tmpfs;
+//! the program says which filesystem it measured).
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use tern_store::{Envelope, QueueStore, Recipient, SqliteConfig, SqliteStore};
+
+const TMPFS_MAGIC: u64 = 0x0102_1994;
+
+fn bench_root() -> PathBuf {
+    std::env::var_os("TERN_BENCH_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")))
+}
+
+fn describe_fs(dir: &Path) -> String {
+    match rustix::fs::statfs(dir) {
+        Ok(st) => {
+            let kind = st.f_type as u64;
+            match kind {
+                0xEF53 => "ext4".to_owned(),
+                0x5846_5342 => "xfs".to_owned(),
+                0x9123_683E => "btrfs".to_owned(),
+                0x794C_7630 => "overlayfs".to_owned(),
+                TMPFS_MAGIC => "tmpfs (NOT a disk: numbers are meaningless)".to_owned(),
+                other => format!("f_type {other:#x}"),
+            }
+        }
+        Err(e) => format!("unknown ({e})"),
+    }
+}
+
+/// One write + fsync of 4 KiB per operation, appending to one file: the cost of a naive
+/// "fsync every message" queue.
+fn fsync_rate(dir: &Path, run: Duration) -> (f64, Duration) {
+    let path = dir.join("fsync-probe");
+    let mut f = OpenOptions::new()
+        .create(true)
+        .write(true)
+        .truncate(true)
+        .open(&path)
+        .expect("probe file");
+    let block = vec![0x5Au8; 4096];
+    let start = Instant::now();
+    let mut ops = 0u64;
+    while start.elapsed() < run {
+        f.write_all(&block).expect("write");
+        f.sync_all().expect("fsync");
+        ops += 1;
+    }
+    let elapsed = start.elapsed();
+    let _ = std::fs::remove_file(path);
+    let rate = ops as f64 / elapsed.as_secs_f64();
+    (rate, Duration::from_secs_f64(1.0 / rate))
+}
+
+struct Run {
+    ops: u64,
+    secs: f64,
+    p50: Duration,
+    p99: Duration,
+    avg_batch: f64,
+}
+
+fn enqueue_run(dir: &Path, writers: usize, body_len: usize, spool: bool, run: Duration) -> Run {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let mut cfg = SqliteConfig::new(dir);
+    cfg.disk_reserve = 0;
+    cfg.spool_threshold = if spool { 0 } else { u64::MAX };
+    rt.block_on(async {
+        let store = SqliteStore::open(cfg).expect("open store");
+        let body: Vec<u8> = (0..body_len).map(|i| (i % 251) as u8).collect();
+        let start = Instant::now();
+        let tasks: Vec<_> = (0..writers)
+            .map(|w| {
+                let store = store.clone();
+                let body = body.clone();
+                tokio::spawn(async move {
+                    let mut lat = Vec::new();
+                    while start.elapsed() < run {
+                        let env = Envelope::new(
+                            Some(format!("w{w}@example.org")),
+                            vec![Recipient::new("rcpt@example.net")],
+                            1_700_000_000_000,
+                        );
+                        let t = Instant::now();
+                        store.enqueue(env, body.clone()).await.expect("enqueue");
+                        lat.push(t.elapsed());
+                    }
+                    lat
+                })
+            })
+            .collect();
+        let mut lat = Vec::new();
+        for t in tasks {
+            lat.extend(t.await.expect("writer task"));
+        }
+        let secs = start.elapsed().as_secs_f64();
+        lat.sort();
+        let pick = |q: f64| lat.get(((lat.len() as f64 - 1.0) * q) as usize).copied();
+        let stats = store.writer_stats();
+        store.close().await.expect("close");
+        Run {
+            ops: lat.len() as u64,
+            secs,
+            p50: pick(0.5).unwrap_or_default(),
+            p99: pick(0.99).unwrap_or_default(),
+            avg_batch: stats.average_batch(),
+        }
+    })
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let run = Duration::from_secs(if quick { 1 } else { 4 });
+    let root = bench_root();
+    std::fs::create_dir_all(&root).expect("bench dir");
+    let tmp = tempfile::tempdir_in(&root).expect("tempdir");
+    println!(
+        "directory: {} ({})",
+        tmp.path().display(),
+        describe_fs(tmp.path())
+    );
+    println!(
+        "cores: {}",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+
+    let (fsync_rate, fsync_lat) = fsync_rate(tmp.path(), run);
+    println!("disk: write+fsync 4 KiB: {fsync_rate:.0} ops/s ({fsync_lat:.2?} each)");
+    println!();
+    println!("durable enqueue, 4 KiB body, 1 recipient:");
+    println!("writers   enq/s   x fsync   p50        p99        avg batch");
+    let mut ratio64 = 0.0;
+    for (i, writers) in [1usize, 16, 64].into_iter().enumerate() {
+        let r = enqueue_run(
+            &tmp.path().join(format!("q4k-{i}")),
+            writers,
+            4096,
+            false,
+            run,
+        );
+        let rate = r.ops as f64 / r.secs;
+        let ratio = rate / fsync_rate;
+        if writers == 64 {
+            ratio64 = ratio;
+        }
+        println!(
+            "{writers:>7} {rate:>7.0} {ratio:>8.1}x   {:<10.2?} {:<10.2?} {:.1}",
+            r.p50, r.p99, r.avg_batch
+        );
+    }
+    println!(
+        "target (64 writers >= 10x the fsync rate): {}",
+        if ratio64 >= 10.0 { "met" } else { "MISSED" }
+    );
+
+    if std::env::args().any(|a| a == "--no-large") {
+        return;
+    }
+    println!();
+    println!("large bodies, 16 writers: in the database vs spool files:");
+    println!("size       inline MB/s  spool MB/s");
+    for (i, size) in [16 * 1024usize, 64 * 1024, 256 * 1024, 1024 * 1024]
+        .into_iter()
+        .enumerate()
+    {
+        let mb = |r: &Run| (r.ops as f64 * size as f64) / r.secs / (1024.0 * 1024.0);
+        let inline = enqueue_run(&tmp.path().join(format!("in-{i}")), 16, size, false, run);
+        let spool = enqueue_run(&tmp.path().join(format!("sp-{i}")), 16, size, true, run);
+        println!(
+            "{:>5} KiB {:>11.1} {:>11.1}",
+            size / 1024,
+            mb(&inline),
+            mb(&spool)
+        );
+    }
+}
