@@ -13,7 +13,14 @@
 //! None of them writes SMTP replies: they return data and errors, and the session maps them to
 //! entries of the `tern-codes` catalogue.
 
+mod connection;
+mod context;
+mod envelope;
 pub mod limits;
 pub mod received;
+mod server;
 pub mod tls;
 pub mod users;
+
+pub use context::{ClientFacts, ServerContext};
+pub use server::{ServerHandle, StartError, session_config, start};

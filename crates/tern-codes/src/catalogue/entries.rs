@@ -810,6 +810,33 @@ entries! {
         actor: Actor::RecipientAdmin, action: "Nothing: delivery is retried on schedule.",
         retry: Retry::Helps, rfc: "RFC 5321 §4.5.3.2",
     }
+    /// No way to reach the recipient's domain from this server.
+    DELIVERY_NO_ROUTE = {
+        id: "delivery.no_route", code: c(451), enhanced: e(4, 4, 4),
+        text: "No route to {domain}: this server does not deliver to remote domains",
+        meaning: "The recipient is in a remote domain and this server has no way to deliver there (no remote delivery and no route configured).",
+        actor: Actor::SenderAdmin,
+        action: "Administrators: configure a route (a smarthost) for remote domains, or enable remote delivery. The message stays queued until then or until it expires.",
+        retry: Retry::Helps, rfc: "RFC 3463 §3.5",
+    }
+    /// The mailbox is over its quota at delivery time.
+    DELIVERY_OVER_QUOTA = {
+        id: "delivery.over_quota", code: c(552), enhanced: e(5, 2, 2),
+        text: "Mailbox of <{address}> is full",
+        meaning: "The recipient's mailbox reached its storage quota before this message could be written to it.",
+        actor: Actor::Recipient,
+        action: "Tell the recipient another way that their mailbox is full; send again once they have made room.",
+        retry: Retry::Useless, rfc: "RFC 3463 §3.3",
+    }
+    /// Writing to the local mailbox failed.
+    DELIVERY_MAILBOX_ERROR = {
+        id: "delivery.mailbox_error", code: c(451), enhanced: e(4, 3, 0),
+        text: "Could not write to the mailbox of <{address}>: {detail}",
+        meaning: "The server could not write the message into the local mailbox (disk or permission problem); it keeps the message and tries again.",
+        actor: Actor::RecipientAdmin,
+        action: "Administrators: check disk space and the permissions of the mail directory; delivery is retried on schedule.",
+        retry: Retry::Helps, rfc: "RFC 5321 §6.1",
+    }
     /// Gave up after the maximum queue time.
     DELIVERY_EXPIRED = {
         id: "delivery.expired", code: c(554), enhanced: e(5, 4, 7),

@@ -2,6 +2,8 @@
 
 mod explain;
 mod output;
+mod serve;
+mod user;
 
 use std::process::ExitCode;
 
@@ -20,6 +22,17 @@ pub struct Cli {
     /// always, or never.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+
+    /// The configuration file (docs/config.md). Without it Tern runs its safe defaults:
+    /// loopback only, local domain `localhost`, data in ./tern-data.
+    #[arg(
+        long,
+        short = 'c',
+        global = true,
+        env = "TERN_CONFIG",
+        value_name = "FILE"
+    )]
+    config: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -27,6 +40,19 @@ enum Command {
     /// Explain an SMTP reply, a reply code, an enhanced status code, or a bounce.
     #[command(long_about = explain::LONG_ABOUT, after_help = explain::AFTER_HELP)]
     Explain(explain::Args),
+    /// Run the mail server: SMTP, submission and implicit-TLS listeners, the queue and local
+    /// delivery. Stops gracefully on SIGTERM or Ctrl-C.
+    #[command(
+        after_help = "Without --config: SMTP on 127.0.0.1:2525, submission on 127.0.0.1:2587, \
+implicit TLS on 127.0.0.1:2465, mail for postmaster@localhost delivered to ./tern-data/mail.\n\
+Logging: RUST_LOG=debug for more detail."
+    )]
+    Serve,
+    /// Check a configuration file and print what it sets up, without starting anything.
+    CheckConfig,
+    /// Manage the users who may log in (SMTP AUTH) to send mail.
+    #[command(subcommand)]
+    User(user::UserCommand),
     /// Print Tern's reply catalogue: every reply Tern sends, with its meaning and advice.
     Catalogue {
         /// Output format.
@@ -51,7 +77,84 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Explain(args) => explain::run(args, style),
         Command::Catalogue { format } => catalogue(format),
+        Command::Serve => match load_config(cli.config.as_deref()) {
+            Ok(config) => {
+                init_logging();
+                serve::run(config, cli.config.is_some())
+            }
+            Err(code) => code,
+        },
+        Command::CheckConfig => match load_config(cli.config.as_deref()) {
+            Ok(config) => output::print(&describe(&config)),
+            Err(code) => code,
+        },
+        Command::User(command) => match load_config(cli.config.as_deref()) {
+            Ok(config) => user::run(command, &config),
+            Err(code) => code,
+        },
     }
+}
+
+/// The config file, or the defaults; a broken file is a one-line error naming file, line and
+/// key, with exit status 2.
+fn load_config(path: Option<&std::path::Path>) -> Result<tern_config::Config, ExitCode> {
+    match path {
+        None => Ok(tern_config::Config::default()),
+        Some(path) => {
+            tern_config::Config::load(path).map_err(|e| output::bad_input(&e.to_string()))
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// A summary of what a configuration sets up.
+fn describe(config: &tern_config::Config) -> String {
+    let mut out = String::from("configuration OK\n");
+    out.push_str(&format!("  hostname      {}\n", config.server.hostname));
+    out.push_str(&format!(
+        "  data          {}\n",
+        config.server.data_dir.display()
+    ));
+    for l in &config.listeners {
+        out.push_str(&format!(
+            "  listener      {:<12} {}\n",
+            format!("{:?}", l.kind).to_lowercase(),
+            l.address
+        ));
+    }
+    out.push_str(&format!(
+        "  local domains {}\n",
+        config.local.domains.join(", ")
+    ));
+    out.push_str(&format!(
+        "  mailboxes     {}\n",
+        config.local.mailboxes.join(", ")
+    ));
+    let relay = if config.relay.trusted_networks.is_empty() {
+        "authenticated users only".to_owned()
+    } else {
+        config
+            .relay
+            .trusted_networks
+            .iter()
+            .map(|n| n.0.clone())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    out.push_str(&format!("  relay         {relay}\n"));
+    out.push_str(&format!(
+        "  max message   {}\n",
+        config.limits.max_message_size
+    ));
+    out
 }
 
 fn catalogue(format: CatalogueFormat) -> ExitCode {

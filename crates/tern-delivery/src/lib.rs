@@ -1,0 +1,19 @@
+//! Tern's delivery side: takes due recipients from the queue and delivers them.
+//!
+//! - [`maildir`]: durable Maildir delivery for local mailboxes.
+//! - [`schedule`]: the retry schedule, as pure functions.
+//! - [`local`]: one pass over the due recipients: local mailboxes are written, refused
+//!   addresses fail, expired messages fail with `5.4.7`, remote recipients are deferred.
+//! - [`start`]: the worker that runs passes whenever a message is queued, and on a timer.
+//!
+//! Every outcome is recorded in the store (recipient state with its reply, and an attempt in
+//! the message's timeline) only after the delivery itself is durable.
+//!
+//! Not yet here: outbound SMTP to MX hosts and smarthosts, and bounces (DSNs).
+
+pub mod local;
+pub mod maildir;
+pub mod schedule;
+mod worker;
+
+pub use worker::{DeliveryHandle, start};

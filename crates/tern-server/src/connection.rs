@@ -1,0 +1,202 @@
+//! One client connection: the loop that connects a `ServerSession` to a socket, to policy and
+//! to the store, including the STARTTLS upgrade.
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use tern_codes::Reply;
+use tern_proto::{Event, ServerSession, SessionConfig, TlsInfo};
+use tern_store::QueueStore;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::watch;
+use tokio_rustls::TlsAcceptor;
+
+use crate::context::{ClientFacts, ServerContext};
+
+/// How long a TLS handshake may take.
+const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+/// How long one write to the client may take before the connection is dropped.
+const WRITE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// How a pass of the loop ended.
+enum End {
+    Closed,
+    StartTls,
+}
+
+/// Everything a connection needs besides its socket.
+pub struct Connection<S> {
+    /// Shared server state.
+    pub context: Arc<ServerContext<S>>,
+    /// This listener's session settings.
+    pub session_config: Arc<SessionConfig>,
+    /// TLS, when a certificate is loaded.
+    pub tls: Option<TlsAcceptor>,
+    /// Implicit TLS (port 465).
+    pub implicit_tls: bool,
+    /// The client.
+    pub client: ClientFacts,
+    /// Flips to true when the server shuts down.
+    pub shutdown: watch::Receiver<bool>,
+}
+
+impl<S: QueueStore + 'static> Connection<S> {
+    /// Serves the client until the session ends. `refusal` answers the greeting instead (a
+    /// connection limit was hit).
+    pub async fn serve(mut self, tcp: TcpStream, peer: SocketAddr, refusal: Option<Reply>) {
+        let result = self.run(tcp, refusal).await;
+        match result {
+            Ok(()) => tracing::debug!(client = %peer, "connection closed"),
+            Err(e) => tracing::debug!(client = %peer, error = %e, "connection ended"),
+        }
+    }
+
+    async fn run(&mut self, mut tcp: TcpStream, refusal: Option<Reply>) -> io::Result<()> {
+        let now = Instant::now();
+        if self.implicit_tls {
+            let acceptor = self
+                .tls
+                .clone()
+                .ok_or_else(|| io::Error::other("no certificate for implicit TLS"))?;
+            let mut stream = handshake(&acceptor, tcp).await?;
+            let info = tls_info(stream.get_ref().1);
+            self.client.tls = true;
+            let mut session = self.new_session(refusal, now);
+            session.set_implicit_tls(info);
+            self.drive(&mut session, &mut stream).await?;
+            return Ok(());
+        }
+        let mut session = self.new_session(refusal, now);
+        match self.drive(&mut session, &mut tcp).await? {
+            End::Closed => Ok(()),
+            End::StartTls => {
+                let acceptor = self
+                    .tls
+                    .clone()
+                    .ok_or_else(|| io::Error::other("STARTTLS without a certificate"))?;
+                let mut stream = handshake(&acceptor, tcp).await?;
+                let info = tls_info(stream.get_ref().1);
+                self.client.tls = true;
+                self.client.user = None;
+                session.tls_established(info);
+                match self.drive(&mut session, &mut stream).await? {
+                    End::Closed | End::StartTls => Ok(()),
+                }
+            }
+        }
+    }
+
+    fn new_session(&self, refusal: Option<Reply>, now: Instant) -> ServerSession {
+        match refusal {
+            Some(reply) => ServerSession::refuse(Arc::clone(&self.session_config), reply, now),
+            None => ServerSession::new(Arc::clone(&self.session_config), now),
+        }
+    }
+
+    /// Runs the session over `stream` until it closes or asks for TLS.
+    async fn drive<T>(&mut self, session: &mut ServerSession, stream: &mut T) -> io::Result<End>
+    where
+        T: AsyncRead + AsyncWrite + Unpin,
+    {
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            while let Some(event) = session.poll_event() {
+                match event {
+                    Event::Send(bytes) => write(stream, &bytes).await?,
+                    Event::Decide(question) => {
+                        let verdict = self.context.decide(question.kind, &mut self.client).await;
+                        session.decide(question.id, verdict);
+                    }
+                    Event::Message(incoming) => {
+                        match self
+                            .context
+                            .store(incoming.envelope, incoming.body, &self.client)
+                            .await
+                        {
+                            Ok(id) => {
+                                tracing::info!(client = %self.client.ip, queue_id = %id, "queued");
+                                session.message_stored(incoming.id, &id.to_string());
+                            }
+                            Err(reply) => session.message_refused(incoming.id, reply),
+                        }
+                    }
+                    Event::StartTls => return Ok(End::StartTls),
+                    Event::Close => {
+                        let _ = stream.shutdown().await;
+                        return Ok(End::Closed);
+                    }
+                }
+            }
+            if !session.wants_input() {
+                // Nothing to read and nothing to do: only possible if the session is waiting on
+                // an event it has already emitted, which the loop above always answers.
+                return Ok(End::Closed);
+            }
+            let deadline = session.poll_timeout().map(tokio::time::Instant::from_std);
+            let sleep = async {
+                match deadline {
+                    Some(d) => tokio::time::sleep_until(d).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                read = stream.read(&mut buf) => {
+                    let n = read?;
+                    if n == 0 {
+                        return Ok(End::Closed);
+                    }
+                    session.receive(&buf[..n], Instant::now());
+                }
+                () = sleep => session.handle_timeout(Instant::now()),
+                changed = self.shutdown.changed() => {
+                    if changed.is_err() || *self.shutdown.borrow() {
+                        session.shutdown();
+                    }
+                }
+            }
+        }
+    }
+}
+
+async fn write<T: AsyncWrite + Unpin>(stream: &mut T, bytes: &[u8]) -> io::Result<()> {
+    match tokio::time::timeout(WRITE_TIMEOUT, async {
+        stream.write_all(bytes).await?;
+        stream.flush().await
+    })
+    .await
+    {
+        Ok(result) => result,
+        Err(_) => Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            "client does not read its replies",
+        )),
+    }
+}
+
+async fn handshake(
+    acceptor: &TlsAcceptor,
+    tcp: TcpStream,
+) -> io::Result<tokio_rustls::server::TlsStream<TcpStream>> {
+    match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
+        Ok(result) => result,
+        Err(_) => Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            "TLS handshake timed out",
+        )),
+    }
+}
+
+fn tls_info(conn: &rustls::ServerConnection) -> TlsInfo {
+    crate::tls::TlsInfo::from_connection(conn)
+        .map(|t| TlsInfo {
+            version: t.version,
+            cipher: t.cipher,
+        })
+        .unwrap_or(TlsInfo {
+            version: "TLS".into(),
+            cipher: "unknown".into(),
+        })
+}

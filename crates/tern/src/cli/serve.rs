@@ -1,0 +1,98 @@
+//! `tern serve`: run the MTA.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tern_config::Config;
+use tern_store::{SqliteConfig, SqliteStore};
+use tokio::sync::Notify;
+
+use super::output;
+
+/// How long in-flight messages get to finish after SIGTERM.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// Runs the server until SIGTERM or Ctrl-C.
+pub fn run(config: Config, from_file: bool) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return output::fail(&format!("cannot start the runtime: {e}")),
+    };
+    runtime.block_on(serve(config, from_file))
+}
+
+async fn serve(config: Config, from_file: bool) -> ExitCode {
+    if !from_file {
+        tracing::info!(
+            "no --config given: running the safe defaults (loopback only, local domain localhost, data in {})",
+            config.server.data_dir.display()
+        );
+    }
+    let config = Arc::new(config);
+    let store = match open_store(&config) {
+        Ok(store) => Arc::new(store),
+        Err(message) => return output::fail(&message),
+    };
+    let queued = Arc::new(Notify::new());
+    let server = match tern_server::start(
+        Arc::clone(&config),
+        Arc::clone(&store),
+        Arc::clone(&queued),
+    )
+    .await
+    {
+        Ok(server) => server,
+        Err(e) => return output::fail(&e.to_string()),
+    };
+    for (kind, address) in server.addresses() {
+        eprintln!("tern: {kind:?} listening on {address}");
+    }
+    let delivery = tern_delivery::start(Arc::clone(&config), Arc::clone(&store), queued);
+    wait_for_signal().await;
+    eprintln!(
+        "tern: shutting down (up to {}s for messages in flight)",
+        SHUTDOWN_GRACE.as_secs()
+    );
+    server.shutdown(SHUTDOWN_GRACE).await;
+    delivery.shutdown().await;
+    ExitCode::SUCCESS
+}
+
+/// Opens the queue under `data_dir/queue`.
+pub fn open_store(config: &Config) -> Result<SqliteStore, String> {
+    let mut store_config = SqliteConfig::new(config.server.data_dir.join("queue"));
+    store_config.max_body_size = config.limits.max_message_size.0.saturating_add(64 * 1024);
+    store_config.disk_reserve = config.limits.disk_reserve.0;
+    SqliteStore::open(store_config).map_err(|e| {
+        format!(
+            "cannot open the queue in {}: {e}",
+            config.server.data_dir.join("queue").display()
+        )
+    })
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
