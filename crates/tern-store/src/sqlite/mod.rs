@@ -12,6 +12,7 @@
 //! # Ok(()) }
 //! ```
 
+mod checkpoint;
 mod codec;
 mod config;
 mod pool;
@@ -124,10 +125,15 @@ impl SqliteStore {
         let readers = Pool::start("tern-store-read", readers)?;
         let spoolers = Pool::start("tern-store-spool", vec![(); config.spool_writers.max(1)])?;
 
+        // The writer leaves checkpoints to their own thread (see `checkpoint`).
+        conn.pragma_update(None, "wal_autocheckpoint", 0)
+            .map_err(sql_err("turning off automatic checkpoints"))?;
+        let checkpoint = checkpoint::start(schema::open(&db_path, false)?)?;
         let (tx, rx) = mpsc::channel();
         let counters = Arc::new(stats::Counters::default());
         let writer = Writer {
             counters: Arc::clone(&counters),
+            checkpoint,
             conn,
             spool: spool.clone(),
             dir: config.dir.clone(),

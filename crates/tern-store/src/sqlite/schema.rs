@@ -77,6 +77,7 @@ CREATE TABLE IF NOT EXISTS attempts (
 CREATE INDEX IF NOT EXISTS attempts_message ON attempts(message_id, seq);
 ";
 
+const PAGE_SIZE: i64 = 16 * 1024;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Opens a connection with the durability settings every connection shares.
@@ -90,6 +91,10 @@ pub(crate) fn open(path: &Path, read_only: bool) -> Result<Connection, StoreErro
     // WAL: readers never block the writer. FULL: every commit fsyncs the WAL, so a commit that
     // returned is on disk. The page cache is kept small: large bodies spill to the WAL instead
     // of being held in memory.
+    // Takes effect only when the database is created. Larger pages mean fewer WAL frames (and
+    // write calls) per commit: a 4 KiB body fits in a page beside its neighbours.
+    conn.pragma_update(None, "page_size", PAGE_SIZE)
+        .map_err(sql_err("setting page size"))?;
     conn.pragma_update(None, "journal_mode", "WAL")
         .map_err(sql_err("enabling WAL"))?;
     conn.pragma_update(None, "synchronous", "FULL")

@@ -1,11 +1,12 @@
 //! The writer thread and its group commit.
 //!
 //! Every change goes through one channel to one thread that owns the write connection. The
-//! thread takes whatever is waiting (up to `max_batch` requests), applies each in its own
-//! savepoint inside one transaction, fsyncs the spool directory if the batch has spooled
-//! bodies, and commits: one WAL fsync for the whole batch. Only then is each waiter answered.
-//! While one batch commits, the next one gathers in the channel, so the batch size follows the
-//! load with no timer.
+//! thread takes whatever is waiting (up to `max_batch` requests), applies them inside one
+//! transaction (changes other than enqueues each in a savepoint), fsyncs the spool directory
+//! if the batch has spooled bodies, and commits: one WAL fsync for the whole batch. Only then
+//! is each waiter answered. While one batch commits, the next one gathers in the channel, so
+//! the batch size follows the load with no timer. Checkpoints run on their own thread
+//! ([`super::checkpoint`]), off this path.
 
 use std::fs::File;
 use std::path::PathBuf;
@@ -113,6 +114,8 @@ pub(crate) struct Writer {
     pub(crate) reserve: u64,
     pub(crate) max_batch: usize,
     pub(crate) counters: std::sync::Arc<super::stats::Counters>,
+    /// Tells the checkpoint thread the WAL has grown.
+    pub(crate) checkpoint: mpsc::SyncSender<()>,
     /// Held for as long as the thread runs, so no other process sweeps the spool meanwhile.
     pub(crate) lock: Option<File>,
 }
@@ -204,24 +207,30 @@ impl Writer {
                     continue;
                 }
             }
+            let job = match &mut item.request {
+                Request::Enqueue(req) => {
+                    // No savepoint: the inserts of an enqueue fail only on I/O-level errors
+                    // (a full disk, a broken file), and then the whole batch is rolled back.
+                    if let Err(e) =
+                        write::insert_message(&self.conn, req.id, &req.envelope, &req.body)
+                    {
+                        batch_error = Some(e);
+                        break;
+                    }
+                    spooled |= matches!(req.body, BodyInput::Spooled(_));
+                    continue;
+                }
+                Request::Write(job) => job,
+                Request::Close(_) => continue,
+            };
+            // Other changes refuse for ordinary reasons (unknown id, final recipient): each runs
+            // in a savepoint so a refusal undoes only its own statements.
             if let Err(e) = self.exec("SAVEPOINT item") {
                 batch_error = Some(e);
                 break;
             }
-            let applied = match &mut item.request {
-                Request::Enqueue(req) => {
-                    write::insert_message(&self.conn, req.id, &req.envelope, &req.body)
-                }
-                Request::Write(job) => job.apply(&self.conn),
-                Request::Close(_) => Ok(()),
-            };
-            match applied {
+            match job.apply(&self.conn) {
                 Ok(()) => {
-                    if let Request::Enqueue(req) = &item.request
-                        && matches!(req.body, BodyInput::Spooled(_))
-                    {
-                        spooled = true;
-                    }
                     if let Err(e) = self.exec("RELEASE item") {
                         batch_error = Some(e);
                         break;
@@ -259,6 +268,7 @@ impl Writer {
         match self.conn.execute("COMMIT", []) {
             Ok(_) => {
                 self.counters.committed(items.len());
+                let _ = self.checkpoint.try_send(());
                 self.finish_all(items, None, true)
             }
             Err(e) => {
