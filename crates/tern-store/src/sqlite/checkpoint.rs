@@ -1,10 +1,15 @@
 //! WAL checkpoints on their own thread.
 //!
-//! SQLite's automatic checkpoint runs inside the committing connection: every ~1000 pages one
+//! SQLite's automatic checkpoint runs inside the committing connection: every 1000 pages one
 //! commit would copy the WAL into the database file and fsync it while every waiter of that
-//! batch waits. The writer turns it off and nudges this thread after each commit instead; the
-//! thread runs a PASSIVE checkpoint (which never blocks the writer) at most every
-//! [`INTERVAL`], so the WAL is reset and reused instead of growing.
+//! batch waits. Instead the writer nudges this thread after each commit, and the thread runs a
+//! PASSIVE checkpoint (which never blocks the writer) at most every [`INTERVAL`].
+//!
+//! Under a steady stream of commits a checkpoint from another connection never quite catches
+//! up, and SQLite only restarts the WAL from its beginning once a checkpoint has copied all of
+//! it. So the writer keeps its own automatic checkpoint, at [`WRITER_PAGES`]: when the WAL
+//! outgrows that, one commit finishes the checkpoint (copying only the frames this thread has
+//! not copied yet) and the next transaction starts the WAL over.
 
 use std::sync::mpsc;
 use std::thread;
@@ -14,8 +19,11 @@ use rusqlite::Connection;
 
 use crate::error::StoreError;
 
+/// WAL size, in pages, at which the writer checkpoints itself (32 MiB at 4 KiB pages).
+pub(crate) const WRITER_PAGES: i64 = 8192;
+
 /// Shortest time between two checkpoints.
-pub(crate) const INTERVAL: Duration = Duration::from_millis(250);
+pub(crate) const INTERVAL: Duration = Duration::from_millis(50);
 
 /// Starts the thread; it ends when the returned sender (the writer's) is dropped.
 pub(crate) fn start(conn: Connection) -> Result<mpsc::SyncSender<()>, StoreError> {

@@ -125,9 +125,10 @@ impl SqliteStore {
         let readers = Pool::start("tern-store-read", readers)?;
         let spoolers = Pool::start("tern-store-spool", vec![(); config.spool_writers.max(1)])?;
 
-        // The writer leaves checkpoints to their own thread (see `checkpoint`).
-        conn.pragma_update(None, "wal_autocheckpoint", 0)
-            .map_err(sql_err("turning off automatic checkpoints"))?;
+        // The writer leaves checkpoints to their own thread (see `checkpoint`), and checkpoints
+        // itself only if the WAL outgrows `checkpoint::WRITER_PAGES` anyway.
+        conn.pragma_update(None, "wal_autocheckpoint", checkpoint::WRITER_PAGES)
+            .map_err(sql_err("setting the writer's checkpoint size"))?;
         let checkpoint = checkpoint::start(schema::open(&db_path, false)?)?;
         let (tx, rx) = mpsc::channel();
         let counters = Arc::new(stats::Counters::default());

@@ -77,7 +77,6 @@ CREATE TABLE IF NOT EXISTS attempts (
 CREATE INDEX IF NOT EXISTS attempts_message ON attempts(message_id, seq);
 ";
 
-const PAGE_SIZE: i64 = 16 * 1024;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Opens a connection with the durability settings every connection shares.
@@ -91,10 +90,6 @@ pub(crate) fn open(path: &Path, read_only: bool) -> Result<Connection, StoreErro
     // WAL: readers never block the writer. FULL: every commit fsyncs the WAL, so a commit that
     // returned is on disk. The page cache is kept small: large bodies spill to the WAL instead
     // of being held in memory.
-    // Takes effect only when the database is created. Larger pages mean fewer WAL frames (and
-    // write calls) per commit: a 4 KiB body fits in a page beside its neighbours.
-    conn.pragma_update(None, "page_size", PAGE_SIZE)
-        .map_err(sql_err("setting page size"))?;
     conn.pragma_update(None, "journal_mode", "WAL")
         .map_err(sql_err("enabling WAL"))?;
     conn.pragma_update(None, "synchronous", "FULL")
@@ -104,6 +99,9 @@ pub(crate) fn open(path: &Path, read_only: bool) -> Result<Connection, StoreErro
     // Savepoint journals stay in memory instead of spilling to temp files.
     conn.pragma_update(None, "temp_store", "MEMORY")
         .map_err(sql_err("setting temp_store"))?;
+    // After a checkpoint resets the WAL, SQLite truncates the file back to this size.
+    conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)
+        .map_err(sql_err("setting journal size limit"))?;
     conn.set_prepared_statement_cache_capacity(64);
     if read_only {
         conn.pragma_update(None, "query_only", true)
