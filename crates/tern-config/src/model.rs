@@ -34,6 +34,9 @@ pub struct Config {
     pub relay: Relay,
     /// Outbound delivery.
     pub delivery: Delivery,
+    /// Deterministic fault injection: replies forced for matching commands.
+    #[serde(rename = "fault")]
+    pub faults: Vec<Fault>,
 }
 
 /// `[server]`
@@ -69,9 +72,11 @@ pub struct Listener {
 }
 
 /// `[tls]`
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Tls {
+    /// Offer TLS at all (STARTTLS and the submissions listener). Off: STARTTLS gets 454 4.7.0.
+    pub enabled: bool,
     /// PEM certificate chain. Without one, a self-signed certificate is generated in the data
     /// directory at first start.
     pub certificate: Option<PathBuf>,
@@ -106,6 +111,22 @@ pub struct Limits {
 }
 
 /// How bare CR and bare LF are treated, in commands and in message data.
+#[cfg(test)]
+mod tests {
+    use super::glob;
+
+    #[test]
+    fn globs() {
+        assert!(glob("*@fail.test", "bob@fail.test"));
+        assert!(!glob("*@fail.test", "bob@fail.tester"));
+        assert!(glob("a*b*c", "axxbyyc"));
+        assert!(!glob("a*b*c", "axxc"));
+        assert!(glob("*", ""));
+        assert!(glob("exact@x", "exact@x"));
+        assert!(!glob("ab*ba", "aba"));
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LineEndings {
@@ -230,6 +251,74 @@ pub enum RouteTls {
     None,
 }
 
+impl Default for Tls {
+    fn default() -> Self {
+        Tls {
+            enabled: true,
+            certificate: None,
+            key: None,
+        }
+    }
+}
+
+/// When a fault applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FaultStage {
+    /// Instead of the greeting (421 or 554 replies).
+    Connect,
+    /// In answer to MAIL FROM.
+    Mail,
+    /// In answer to RCPT TO.
+    Rcpt,
+    /// At the end of the message data, instead of queueing it.
+    Data,
+}
+
+/// `[[fault]]`: answer matching commands with a chosen catalogue reply, always, so that
+/// applications can be tested against every reply code.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fault {
+    /// connect, mail, rcpt or data.
+    pub on: FaultStage,
+    /// Address pattern: `*` matches any run of characters, case-insensitively; the sender for
+    /// `mail`, the recipient for `rcpt`, any recipient for `data`. None matches everything.
+    pub address: Option<String>,
+    /// The catalogue id of the reply, e.g. `rcpt.greylisted` (see docs/replies.md).
+    pub reply: String,
+}
+
+impl Fault {
+    /// Whether `address` matches this fault's pattern.
+    pub fn matches(&self, address: &str) -> bool {
+        match &self.address {
+            None => true,
+            Some(pattern) => glob(&pattern.to_lowercase(), &address.to_lowercase()),
+        }
+    }
+}
+
+/// `*` wildcard matching.
+fn glob(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last) {
+        return false;
+    }
+    let mut rest = &text[first.len()..text.len() - last.len()];
+    for part in &parts[1..parts.len() - 1] {
+        match rest.find(part) {
+            Some(i) => rest = &rest[i + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -242,6 +331,7 @@ impl Default for Config {
             local: Local::default(),
             relay: Relay::default(),
             delivery: Delivery::default(),
+            faults: Vec::new(),
         }
     }
 }

@@ -24,7 +24,7 @@ pub fn check(config: &Config) -> Result<(), (String, String)> {
         );
     }
     for (i, a) in config.listeners.iter().enumerate() {
-        if config.listeners[..i].iter().any(|b| b.address == a.address) {
+        if a.address.port() != 0 && config.listeners[..i].iter().any(|b| b.address == a.address) {
             return fail(
                 "listener.address",
                 format!("{} is used by two listeners", a.address),
@@ -167,6 +167,31 @@ pub fn check(config: &Config) -> Result<(), (String, String)> {
             return fail(
                 "delivery.route.username",
                 "username and password go together".into(),
+            );
+        }
+    }
+    for fault in &config.faults {
+        let Some(entry) = tern_codes::catalogue::by_id(&fault.reply) else {
+            return fail(
+                "fault.reply",
+                format!(
+                    "{:?} is not a catalogue reply id (see docs/replies.md, e.g. \"rcpt.greylisted\")",
+                    fault.reply
+                ),
+            );
+        };
+        let code = entry.code.value();
+        let fits = match fault.on {
+            crate::model::FaultStage::Connect => code == 421 || code == 554,
+            _ => code >= 400,
+        };
+        if !fits {
+            return fail(
+                "fault.reply",
+                format!(
+                    "{} ({code}) cannot answer {:?}: use a 4yz or 5yz reply (421 or 554 for connect)",
+                    fault.reply, fault.on
+                ),
             );
         }
     }

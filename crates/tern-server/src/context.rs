@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use tern_codes::{Reply, catalogue};
-use tern_config::{Config, ListenerKind};
+use tern_config::{Config, FaultStage, ListenerKind};
 use tern_policy::{Policy, RecipientVerdict, SessionFacts};
 use tern_proto::{Envelope as SmtpEnvelope, ForwardPath, QuestionKind, Verdict};
 use tern_store::{QueueId, QueueStore, StoreError};
@@ -17,7 +17,6 @@ use crate::received::{ReceivedFacts, received_header};
 use crate::users::UserDb;
 
 /// Shared by every connection of a server.
-#[derive(Debug)]
 pub struct ServerContext<S> {
     /// The configuration.
     pub config: Arc<Config>,
@@ -31,6 +30,20 @@ pub struct ServerContext<S> {
     pub auth_limiter: AuthLimiter,
     /// Woken whenever a message is queued (delivery listens).
     pub queued: Arc<Notify>,
+    /// Octets a local mailbox holds now, for the quota check at RCPT.
+    pub mailbox_usage: Option<MailboxUsage>,
+}
+
+/// Reports how many octets a local mailbox (`local@domain`) holds.
+pub type MailboxUsage = Arc<dyn Fn(&str) -> Option<u64> + Send + Sync>;
+
+impl<S> std::fmt::Debug for ServerContext<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerContext")
+            .field("hostname", &self.config.server.hostname)
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What a connection knows about its client.
@@ -58,10 +71,52 @@ impl ClientFacts {
 }
 
 impl<S: QueueStore + 'static> ServerContext<S> {
+    /// The reply a configured `[[fault]]` forces at `stage` for `address`, if any.
+    pub fn fault(&self, stage: FaultStage, address: &str, client: &ClientFacts) -> Option<Reply> {
+        let fault = self
+            .config
+            .faults
+            .iter()
+            .find(|f| f.on == stage && f.matches(address))?;
+        let entry = catalogue::by_id(&fault.reply)?;
+        let domain = address.rsplit_once('@').map_or("", |(_, d)| d);
+        let ip = client.ip.to_string();
+        let limit = match stage {
+            FaultStage::Rcpt => self.config.limits.max_recipients.to_string(),
+            _ => self.config.limits.max_message_size.0.to_string(),
+        };
+        let days = (self.config.delivery.max_queue_time.0.as_secs() / 86_400).to_string();
+        let rate = self.config.limits.min_data_rate.to_string();
+        Some(entry.reply_with(&[
+            ("hostname", &self.config.server.hostname),
+            ("address", address),
+            ("forward_path", address),
+            ("domain", domain),
+            ("ip", &ip),
+            ("client", &ip),
+            ("seconds", "300"),
+            ("limit", &limit),
+            ("size", &limit),
+            ("rate", &rate),
+            ("days", &days),
+            ("detail", "forced by a [[fault]] in the configuration"),
+            ("user", client.user.as_deref().unwrap_or("")),
+            ("command", "RCPT"),
+            ("parameter", "X-FAULT"),
+            ("value", "X-FAULT"),
+            ("mechanism", "X-FAULT"),
+            ("host", &self.config.server.hostname),
+        ]))
+    }
+
     /// Answers a question of the session.
     pub async fn decide(&self, kind: QuestionKind, client: &mut ClientFacts) -> Verdict {
         match kind {
             QuestionKind::Sender { from, params } => {
+                let address = from.mailbox().map(|m| m.to_string()).unwrap_or_default();
+                if let Some(reply) = self.fault(FaultStage::Mail, &address, client) {
+                    return Verdict::Reject(reply);
+                }
                 match self
                     .policy
                     .check_sender(&client.policy_facts(), &from, &params)
@@ -71,14 +126,25 @@ impl<S: QueueStore + 'static> ServerContext<S> {
                 }
             }
             QuestionKind::Recipient { to, smtputf8, .. } => {
+                let address = self.recipient_address(&to);
+                if let Some(reply) = self.fault(FaultStage::Rcpt, &address, client) {
+                    return Verdict::Reject(reply);
+                }
                 match self
                     .policy
                     .check_recipient(&client.policy_facts(), &to, smtputf8)
                 {
-                    RecipientVerdict::Local { mailbox, reply } => Verdict::Accept {
-                        reply: Some(reply),
-                        tag: Some(mailbox),
-                    },
+                    RecipientVerdict::Local { mailbox, reply } => {
+                        if self.over_quota(&mailbox) {
+                            return Verdict::Reject(
+                                catalogue::RCPT_OVER_QUOTA.reply_with(&[("address", &address)]),
+                            );
+                        }
+                        Verdict::Accept {
+                            reply: Some(reply),
+                            tag: Some(mailbox),
+                        }
+                    }
                     RecipientVerdict::Forward { reply, .. } | RecipientVerdict::Relay { reply } => {
                         Verdict::Accept {
                             reply: Some(reply),
@@ -91,6 +157,14 @@ impl<S: QueueStore + 'static> ServerContext<S> {
             QuestionKind::Auth {
                 username, password, ..
             } => self.login(username, password, client).await,
+        }
+    }
+
+    /// Whether a local mailbox is at or over its quota already.
+    fn over_quota(&self, mailbox: &str) -> bool {
+        match (self.policy.mailbox_quota(), &self.mailbox_usage) {
+            (Some(quota), Some(usage)) => usage(mailbox).is_some_and(|used| used >= quota),
+            _ => false,
         }
     }
 
@@ -125,6 +199,13 @@ impl<S: QueueStore + 'static> ServerContext<S> {
         body: Vec<u8>,
         client: &ClientFacts,
     ) -> Result<QueueId, Reply> {
+        for r in &envelope.recipients {
+            if let Some(reply) =
+                self.fault(FaultStage::Data, &self.recipient_address(&r.to), client)
+            {
+                return Err(reply);
+            }
+        }
         let now = SystemTime::now();
         let received_at_ms = now
             .duration_since(UNIX_EPOCH)

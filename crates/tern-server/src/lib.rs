@@ -22,5 +22,5 @@ mod server;
 pub mod tls;
 pub mod users;
 
-pub use context::{ClientFacts, ServerContext};
-pub use server::{ServerHandle, StartError, session_config, start};
+pub use context::{ClientFacts, MailboxUsage, ServerContext};
+pub use server::{Hooks, ServerHandle, StartError, session_config, start};

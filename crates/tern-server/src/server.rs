@@ -15,7 +15,7 @@ use tokio::sync::{Notify, mpsc, watch};
 use tokio_rustls::TlsAcceptor;
 
 use crate::connection::Connection;
-use crate::context::{ClientFacts, ServerContext};
+use crate::context::{ClientFacts, MailboxUsage, ServerContext};
 use crate::limits::{AuthLimiter, ConnectionLimiter, LimitRefusal};
 use crate::tls::TlsSetup;
 use crate::users::UserDb;
@@ -77,22 +77,43 @@ impl ServerHandle {
     }
 }
 
-/// Starts every configured listener. Messages go to `store`; `queued` is notified after each.
+/// How the server reaches the rest of Tern.
+#[derive(Clone, Default)]
+pub struct Hooks {
+    /// Notified after each message is queued (the delivery worker waits on it).
+    pub queued: Arc<Notify>,
+    /// The octets a local mailbox holds, for `552 5.2.2` at RCPT when `[local] quota` is set.
+    pub mailbox_usage: Option<MailboxUsage>,
+}
+
+impl std::fmt::Debug for Hooks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hooks")
+            .field("mailbox_usage", &self.mailbox_usage.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Starts every configured listener. Messages go to `store`.
 pub async fn start<S: QueueStore + 'static>(
     config: Arc<Config>,
     store: Arc<S>,
-    queued: Arc<Notify>,
+    hooks: Hooks,
 ) -> Result<ServerHandle, StartError> {
     let data_dir = &config.server.data_dir;
-    let tls = TlsSetup::load(&config.tls, data_dir, &config.server.hostname)?;
-    if tls.is_self_signed() {
-        tracing::warn!(
-            certificate = %tls.certificate_path().display(),
-            "no certificate configured: using a self-signed one; set [tls] certificate and key for production"
-        );
-    }
-    let tls = Arc::new(tls);
-    let acceptor = TlsAcceptor::from(tls.server_config());
+    let tls = if config.tls.enabled {
+        let tls = TlsSetup::load(&config.tls, data_dir, &config.server.hostname)?;
+        if tls.is_self_signed() {
+            tracing::warn!(
+                certificate = %tls.certificate_path().display(),
+                "no certificate configured: using a self-signed one; set [tls] certificate and key for production"
+            );
+        }
+        Some(Arc::new(tls))
+    } else {
+        None
+    };
+    let acceptor = tls.as_ref().map(|t| TlsAcceptor::from(t.server_config()));
     let users = Arc::new(UserDb::open(data_dir.join("users"))?);
     let policy = Policy::new(&config);
     for warning in policy.warnings() {
@@ -104,7 +125,8 @@ pub async fn start<S: QueueStore + 'static>(
         store,
         users,
         auth_limiter: AuthLimiter::new(config.auth.max_failures_per_ip, config.auth.lockout.0),
-        queued,
+        queued: hooks.queued,
+        mailbox_usage: hooks.mailbox_usage,
     });
     let limiter = ConnectionLimiter::new(
         config.limits.max_connections,
@@ -114,6 +136,13 @@ pub async fn start<S: QueueStore + 'static>(
     let (done_tx, done_rx) = mpsc::channel::<()>(1);
     let mut addresses = Vec::new();
     for listener in &config.listeners {
+        if listener.kind == ListenerKind::Submissions && acceptor.is_none() {
+            return Err(StartError::Bind {
+                address: listener.address,
+                kind: listener.kind,
+                error: io::Error::other("implicit TLS needs [tls] enabled = true"),
+            });
+        }
         let socket =
             TcpListener::bind(listener.address)
                 .await
@@ -128,7 +157,7 @@ pub async fn start<S: QueueStore + 'static>(
         let accept = AcceptLoop {
             socket,
             kind: listener.kind,
-            session_config: Arc::new(session_config(&config, listener.kind)),
+            session_config: Arc::new(session_config(&config, listener.kind, acceptor.is_some())),
             context: Arc::clone(&context),
             acceptor: acceptor.clone(),
             limiter: limiter.clone(),
@@ -141,12 +170,12 @@ pub async fn start<S: QueueStore + 'static>(
         addresses,
         shutdown: shutdown_tx,
         finished: done_rx,
-        tls: Some(tls),
+        tls,
     })
 }
 
-/// The session settings of a listener kind.
-pub fn session_config(config: &Config, kind: ListenerKind) -> SessionConfig {
+/// The session settings of a listener kind; `tls` says whether a certificate is loaded.
+pub fn session_config(config: &Config, kind: ListenerKind, tls: bool) -> SessionConfig {
     let limits = &config.limits;
     let submission = matches!(kind, ListenerKind::Submission | ListenerKind::Submissions);
     SessionConfig {
@@ -159,7 +188,7 @@ pub fn session_config(config: &Config, kind: ListenerKind) -> SessionConfig {
         max_message_size: limits.max_message_size.0,
         max_recipients: limits.max_recipients,
         max_errors: limits.max_errors,
-        starttls_available: kind != ListenerKind::Submissions,
+        starttls_available: tls && kind != ListenerKind::Submissions,
         auth_available: true,
         auth_required: submission,
         tls_required: !submission && config.smtp.require_tls,
@@ -175,7 +204,7 @@ struct AcceptLoop<S> {
     kind: ListenerKind,
     session_config: Arc<SessionConfig>,
     context: Arc<ServerContext<S>>,
-    acceptor: TlsAcceptor,
+    acceptor: Option<TlsAcceptor>,
     limiter: ConnectionLimiter,
     shutdown: watch::Receiver<bool>,
     done: mpsc::Sender<()>,
@@ -205,6 +234,12 @@ impl<S: QueueStore + 'static> AcceptLoop<S> {
     fn spawn(&self, tcp: TcpStream, peer: SocketAddr) {
         let _ = tcp.set_nodelay(true);
         let hostname = self.context.config.server.hostname.clone();
+        let facts = ClientFacts {
+            ip: peer.ip(),
+            listener: self.kind,
+            user: None,
+            tls: false,
+        };
         let (guard, refusal) = match self.limiter.try_acquire(peer.ip()) {
             Ok(guard) => (Some(guard), None),
             Err(LimitRefusal::Global) => (
@@ -221,17 +256,16 @@ impl<S: QueueStore + 'static> AcceptLoop<S> {
         if refusal.is_some() {
             tracing::info!(client = %peer, "connection refused: limit reached");
         }
+        let refusal = refusal.or_else(|| {
+            self.context
+                .fault(tern_config::FaultStage::Connect, "", &facts)
+        });
         let connection = Connection {
             context: Arc::clone(&self.context),
             session_config: Arc::clone(&self.session_config),
-            tls: Some(self.acceptor.clone()),
-            implicit_tls: self.kind == ListenerKind::Submissions && refusal.is_none(),
-            client: ClientFacts {
-                ip: peer.ip(),
-                listener: self.kind,
-                user: None,
-                tls: false,
-            },
+            tls: self.acceptor.clone(),
+            implicit_tls: self.kind == ListenerKind::Submissions,
+            client: facts,
             shutdown: self.shutdown.clone(),
         };
         let done = self.done.clone();

@@ -424,6 +424,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let generated = TlsSetup::load(&no_tls(), dir.path(), "mx.example.org").unwrap();
         let config = tern_config::Tls {
+            enabled: true,
             certificate: Some(generated.certificate_path().to_path_buf()),
             key: Some(generated.key_path().to_path_buf()),
         };
@@ -452,6 +453,7 @@ mod tests {
 
         let load = |c: &Path, k: &Path| {
             let config = tern_config::Tls {
+                enabled: true,
                 certificate: Some(c.to_path_buf()),
                 key: Some(k.to_path_buf()),
             };
@@ -490,6 +492,7 @@ mod tests {
         assert!(e.contains("cert.pem") && e.contains("key.pem"), "{e}");
 
         let half = tern_config::Tls {
+            enabled: true,
             certificate: Some(good_cert),
             key: None,
         };

@@ -1,5 +1,7 @@
 //! Integration tests of tern-server over real loopback sockets (127.0.0.1 only).
 
+mod smtp;
+
 mod tls_handshake {
     use std::sync::Arc;
 

@@ -72,6 +72,11 @@ pub fn command_error(error: &CommandError) -> (Reply, After) {
         | CommandError::BadParamValue { keyword, .. }
         | CommandError::UnsupportedParamValue { keyword, .. } => catalogue::PARAM_BAD_VALUE
             .reply_with(&[("parameter", keyword.as_str()), ("detail", &detail)]),
+        CommandError::Syntax {
+            command: Verb::Auth,
+            expected,
+            ..
+        } if expected.contains("base64") => catalogue::AUTH_BAD_BASE64.reply(),
         CommandError::MissingArgument {
             command: Verb::Ehlo | Verb::Helo,
             ..

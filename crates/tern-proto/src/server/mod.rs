@@ -167,7 +167,10 @@ impl ServerSession {
     ) -> ServerSession {
         let mut session = ServerSession::blank(config, now);
         let code = reply.code().value();
-        session.reply(&reply);
+        // A refusal carries its enhanced code even before EHLO, as Postfix's do, so that the
+        // client (and `tern explain`) can tell "too many from your address" (4.7.0) from
+        // "server busy" (4.3.2).
+        reply.write_wire(true, &mut session.out);
         if code == 554 {
             session.phase = Phase::NoService;
             session.flush();

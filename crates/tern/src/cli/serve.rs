@@ -38,13 +38,15 @@ async fn serve(config: Config, from_file: bool) -> ExitCode {
         Err(message) => return output::fail(&message),
     };
     let queued = Arc::new(Notify::new());
-    let server = match tern_server::start(
-        Arc::clone(&config),
-        Arc::clone(&store),
-        Arc::clone(&queued),
-    )
-    .await
-    {
+    let maildirs = Arc::new(tern_delivery::maildir::Maildirs::new(
+        config.server.data_dir.join("mail"),
+        &config.server.hostname,
+    ));
+    let hooks = tern_server::Hooks {
+        queued: Arc::clone(&queued),
+        mailbox_usage: Some(Arc::new(move |mailbox: &str| maildirs.usage(mailbox).ok())),
+    };
+    let server = match tern_server::start(Arc::clone(&config), Arc::clone(&store), hooks).await {
         Ok(server) => server,
         Err(e) => return output::fail(&e.to_string()),
     };

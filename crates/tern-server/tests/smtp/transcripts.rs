@@ -1,0 +1,1 @@
+// TCP transcripts come next.
