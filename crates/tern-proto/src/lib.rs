@@ -58,6 +58,7 @@
 pub mod address;
 pub mod base64;
 mod bdat;
+pub mod client;
 pub mod command;
 mod data;
 mod line;
@@ -72,6 +73,11 @@ pub use address::{
     ReversePath,
 };
 pub use bdat::{BdatDecoder, BdatOutcome, BdatProgress};
+pub use client::{
+    Capabilities, ClientConfig, ClientEvent, ClientSession, ConnectionFailure, Credentials,
+    Disposition, Exchange, FailureReason, LocalReason, MessageId, MessageOutcome, OutgoingEnvelope,
+    OutgoingRecipient, RecipientOutcome, ReplySource, Timeouts, TlsPolicy,
+};
 pub use command::{Command, CommandError, HeloName, InitialResponse, NonSmtp, Verb, parse_command};
 pub use data::{DataDecoder, DataEncoder, DataOutcome, DataProgress, decode_data, encode_data};
 pub use line::{LineError, LineReader};

@@ -1,5 +1,6 @@
 //! Property tests of tern-proto: no panics, split-invariance, round trips, smuggling.
 
+mod client;
 mod session;
 
 use proptest::prelude::*;
