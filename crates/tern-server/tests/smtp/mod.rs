@@ -2,6 +2,7 @@
 //! that reads whole replies, so tests can assert exact codes and enhanced codes.
 
 mod replies;
+mod transcripts;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -40,9 +41,18 @@ impl TestServer {
     }
 
     pub async fn start_with(sections: &str, listeners: &str, hooks: Hooks) -> TestServer {
+        TestServer::start_named("mx.test", sections, listeners, hooks).await
+    }
+
+    pub async fn start_named(
+        hostname: &str,
+        sections: &str,
+        listeners: &str,
+        hooks: Hooks,
+    ) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
         let toml = format!(
-            "[server]\nhostname = \"mx.test\"\ndata_dir = \"{}\"\n{listeners}\n{sections}",
+            "[server]\nhostname = \"{hostname}\"\ndata_dir = \"{}\"\n{listeners}\n{sections}",
             dir.path().display()
         );
         let config = Arc::new(Config::parse(&toml).unwrap_or_else(|e| panic!("{e}\n{toml}")));
