@@ -1217,7 +1217,12 @@ impl ClientSession {
                         return;
                     }
                 }
-                Cursor::Body | Cursor::Done => return,
+                // Called only when nothing is outstanding: the reply to DATA is in.
+                Cursor::Body => {
+                    tx.cursor = Cursor::Done;
+                    return;
+                }
+                Cursor::Done => return,
             };
             self.send_command(&line, None, expect, now);
             if !pipelining {
