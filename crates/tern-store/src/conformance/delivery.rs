@@ -1,7 +1,7 @@
 //! Checks on delivery state: recipient updates, the timeline, due times, hold, reschedule.
 
 use super::fixtures::envelope;
-use super::{Check, Ctx, ensure, ensure_eq};
+use super::{Check, Ctx, ensure, ensure_eq, nth};
 use crate::attempt::{Attempt, Decision, TlsOutcome};
 use crate::error::StoreError;
 use crate::id::QueueId;
@@ -84,26 +84,31 @@ pub(crate) async fn recipient_updates<S: QueueStore>(s: &S) -> Check {
     .ctx("fail")?;
     let info = s.message(id).await.ctx("message")?;
     let r = &info.recipients;
-    ensure_eq!(r[0].state, RecipientState::Deferred, "deferred state");
-    ensure_eq!(r[0].last_reply, Some(deferred.clone()), "deferred reply");
-    ensure_eq!(r[0].remote_host.as_deref(), Some("mx1.example.net"), "host");
-    ensure_eq!(r[0].updated_at_ms, 200, "updated_at");
-    ensure_eq!(r[0].next_attempt_ms, Some(700), "next attempt");
-    ensure_eq!(r[0].attempts, 1, "attempt count");
-    ensure_eq!(r[1].state, RecipientState::Delivered, "delivered state");
-    ensure_eq!(r[1].next_attempt_ms, None, "delivered is never due");
+    let (r0, r1, r2) = (
+        nth(r, 0, "recipients")?,
+        nth(r, 1, "recipients")?,
+        nth(r, 2, "recipients")?,
+    );
+    ensure_eq!(r0.state, RecipientState::Deferred, "deferred state");
+    ensure_eq!(r0.last_reply, Some(deferred.clone()), "deferred reply");
+    ensure_eq!(r0.remote_host.as_deref(), Some("mx1.example.net"), "host");
+    ensure_eq!(r0.updated_at_ms, 200, "updated_at");
+    ensure_eq!(r0.next_attempt_ms, Some(700), "next attempt");
+    ensure_eq!(r0.attempts, 1, "attempt count");
+    ensure_eq!(r1.state, RecipientState::Delivered, "delivered state");
+    ensure_eq!(r1.next_attempt_ms, None, "delivered is never due");
     ensure_eq!(
-        r[1].last_reply.as_ref().map(|r| r.code),
+        r1.last_reply.as_ref().map(|r| r.code),
         Some(250),
         "delivered reply"
     );
-    ensure_eq!(r[2].state, RecipientState::Failed, "failed state");
+    ensure_eq!(r2.state, RecipientState::Failed, "failed state");
     ensure_eq!(
-        r[2].last_reply.as_ref().and_then(|r| r.enhanced.clone()),
+        r2.last_reply.as_ref().and_then(|r| r.enhanced.clone()),
         Some("5.1.1".to_owned()),
         "failed enhanced code"
     );
-    ensure_eq!(r[2].next_attempt_ms, None, "failed is never due");
+    ensure_eq!(r2.next_attempt_ms, None, "failed is never due");
 
     // A second deferral replaces the reply and the time; a deferral without a reply (a DNS
     // failure) clears the old reply.
@@ -120,7 +125,8 @@ pub(crate) async fn recipient_updates<S: QueueStore>(s: &S) -> Check {
     )
     .await
     .ctx("defer again")?;
-    let r0 = &s.message(id).await.ctx("message")?.recipients[0];
+    let info = s.message(id).await.ctx("message")?;
+    let r0 = nth(&info.recipients, 0, "recipients")?;
     ensure_eq!(r0.next_attempt_ms, Some(900), "second next attempt");
     ensure_eq!(r0.last_reply, None, "reply cleared");
     ensure_eq!(r0.attempts, 2, "attempt count");
@@ -158,12 +164,12 @@ pub(crate) async fn final_states_are_final<S: QueueStore>(s: &S) -> Check {
     }
     let info = s.message(id).await.ctx("message")?;
     ensure_eq!(
-        info.recipients[0].state,
+        nth(&info.recipients, 0, "recipients")?.state,
         RecipientState::Delivered,
         "still delivered"
     );
     ensure_eq!(
-        info.recipients[1].state,
+        nth(&info.recipients, 1, "recipients")?.state,
         RecipientState::Failed,
         "still failed"
     );
@@ -255,7 +261,7 @@ pub(crate) async fn due_by_time<S: QueueStore>(s: &S) -> Check {
         vec![(a, 0), (b, 0)],
         "limit keeps the earliest"
     );
-    let d = &limited[1];
+    let d = nth(&limited, 1, "due")?;
     ensure_eq!(d.address, "b@x.net", "due address");
     ensure_eq!(d.domain, "x.net", "due domain");
     ensure_eq!(d.state, RecipientState::Scheduled, "due state");
@@ -355,12 +361,12 @@ pub(crate) async fn reschedule<S: QueueStore>(s: &S) -> Check {
     ensure_eq!(due_set(s, 500).await?, vec![(id, 0), (id, 2)], "retry now");
     let info = s.message(id).await.ctx("message")?;
     ensure_eq!(
-        info.recipients[0].state,
+        nth(&info.recipients, 0, "recipients")?.state,
         RecipientState::Deferred,
         "state kept"
     );
     ensure_eq!(
-        info.recipients[1].next_attempt_ms,
+        nth(&info.recipients, 1, "recipients")?.next_attempt_ms,
         None,
         "final stays unscheduled"
     );

@@ -1,7 +1,7 @@
 //! Checks on listing with filters.
 
 use super::fixtures::envelope;
-use super::{Check, Ctx, ensure_eq};
+use super::{Check, Ctx, ensure_eq, nth};
 use crate::filter::{ListFilter, ReplyFilter};
 use crate::id::QueueId;
 use crate::status::{Outcome, RecipientState, RecipientUpdate, StoredReply};
@@ -303,9 +303,13 @@ pub(crate) async fn list_filters<S: QueueStore>(s: &S) -> Check {
         "no match"
     );
     let listed = s.list(all()).await.ctx("list")?;
-    ensure_eq!(listed[0].recipients.len(), 2, "listing carries recipients");
+    let first = nth(&listed, 0, "list")?;
+    ensure_eq!(first.recipients.len(), 2, "listing carries recipients");
     ensure_eq!(
-        listed[0].recipients[1].last_reply.as_ref().map(|r| r.code),
+        nth(&first.recipients, 1, "recipients")?
+            .last_reply
+            .as_ref()
+            .map(|r| r.code),
         Some(451),
         "reply"
     );

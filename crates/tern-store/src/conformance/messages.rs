@@ -2,7 +2,7 @@
 
 use super::fixtures::{envelope, full_envelope, noise, tricky_body};
 use super::join::join_all;
-use super::{Check, Ctx, ensure, ensure_eq};
+use super::{Check, Ctx, ensure, ensure_eq, nth};
 use crate::error::StoreError;
 use crate::filter::ListFilter;
 use crate::id::QueueId;
@@ -87,12 +87,10 @@ pub(crate) async fn ids_unique_and_time_ordered<S: QueueStore>(s: &S) -> Check {
         );
         ids.push(id);
     }
-    for pair in ids.windows(2) {
+    for (a, b) in ids.iter().zip(ids.iter().skip(1)) {
         ensure!(
-            pair[0] < pair[1] && pair[0].to_string() < pair[1].to_string(),
-            "ids increase: {} then {}",
-            pair[0],
-            pair[1]
+            a < b && a.to_string() < b.to_string(),
+            "ids increase: {a} then {b}"
         );
     }
     let listed: Vec<QueueId> = s
@@ -214,7 +212,11 @@ pub(crate) async fn unknown_ids<S: QueueStore>(s: &S) -> Check {
     }
     // The known message was not disturbed by any of this.
     let info = s.message(known).await.ctx("message")?;
-    ensure_eq!(info.recipients[0].state, RecipientState::Scheduled, "state");
+    ensure_eq!(
+        nth(&info.recipients, 0, "recipients")?.state,
+        RecipientState::Scheduled,
+        "state"
+    );
     ensure!(!info.held, "not held");
     Ok(())
 }

@@ -134,6 +134,13 @@ impl<T> Ctx<T> for Result<T, StoreError> {
     }
 }
 
+/// The `i`th element, or a failure naming what was too short (checks never index blindly: a
+/// backend that returns too little must fail the check, not panic).
+fn nth<'a, T: std::fmt::Debug>(v: &'a [T], i: usize, what: &str) -> Result<&'a T, String> {
+    v.get(i)
+        .ok_or_else(|| format!("{what}: no element #{i} in {v:?}"))
+}
+
 /// Fails the check with a message unless the condition holds.
 macro_rules! ensure {
     ($cond:expr, $($fmt:tt)+) => {
