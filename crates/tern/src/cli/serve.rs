@@ -51,17 +51,23 @@ async fn serve(config: Config, from_file: bool) -> ExitCode {
         Err(e) => return output::fail(&e.to_string()),
     };
     for (kind, address) in server.addresses() {
-        eprintln!("tern: {kind:?} listening on {address}");
+        say(&format!("{kind:?} listening on {address}"));
     }
     let delivery = tern_delivery::start(Arc::clone(&config), Arc::clone(&store), queued);
     wait_for_signal().await;
-    eprintln!(
-        "tern: shutting down (up to {}s for messages in flight)",
+    say(&format!(
+        "shutting down (up to {}s for messages in flight)",
         SHUTDOWN_GRACE.as_secs()
-    );
+    ));
     server.shutdown(SHUTDOWN_GRACE).await;
     delivery.shutdown().await;
     ExitCode::SUCCESS
+}
+
+/// A line for the operator on stderr; a closed stderr is not a reason to stop serving mail.
+fn say(message: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "tern: {message}");
 }
 
 /// Opens the queue under `data_dir/queue`.

@@ -39,6 +39,12 @@ pub enum UserCommand {
 
 /// Runs a user command against `data_dir/users`. A running server sees changes at once.
 pub fn run(command: UserCommand, config: &Config) -> ExitCode {
+    if let Err(e) = std::fs::create_dir_all(&config.server.data_dir) {
+        return output::fail(&format!(
+            "cannot create the data directory {}: {e}",
+            config.server.data_dir.display()
+        ));
+    }
     let db = match UserDb::open(config.server.data_dir.join("users")) {
         Ok(db) => db,
         Err(e) => return output::fail(&e.to_string()),
