@@ -837,6 +837,69 @@ entries! {
         action: "Administrators: check disk space and the permissions of the mail directory; delivery is retried on schedule.",
         retry: Retry::Helps, rfc: "RFC 5321 §6.1",
     }
+    /// TLS is required for the destination and it does not offer STARTTLS.
+    DELIVERY_TLS_NOT_OFFERED = {
+        id: "delivery.tls_not_offered", code: c(451), enhanced: e(4, 7, 4),
+        text: "TLS is required for {host}, but it does not offer STARTTLS",
+        meaning: "The route to this destination requires an encrypted connection and the receiving server did not offer one, so nothing was sent.",
+        actor: Actor::RecipientAdmin,
+        action: "The receiving server must offer STARTTLS, or the sending side must relax the TLS requirement of this route. Delivery is retried on schedule.",
+        retry: Retry::Helps, rfc: "RFC 3207 §4; RFC 3463 §3.8",
+    }
+    /// The TLS handshake with the destination failed.
+    DELIVERY_TLS_FAILED = {
+        id: "delivery.tls_failed", code: c(451), enhanced: e(4, 7, 5),
+        text: "TLS with {host} failed: {detail}",
+        meaning: "The encrypted connection to the receiving server could not be set up (handshake failure or an untrusted certificate).",
+        actor: Actor::RecipientAdmin,
+        action: "Check the receiving server's certificate and TLS settings; delivery is retried on schedule.",
+        retry: Retry::Helps, rfc: "RFC 3207 §4.1",
+    }
+    /// The destination did not answer a command in time.
+    DELIVERY_TIMEOUT = {
+        id: "delivery.timeout", code: c(451), enhanced: e(4, 4, 2),
+        text: "No reply from {host} to {command} within {seconds} seconds",
+        meaning: "The receiving server stopped answering in the middle of the exchange.",
+        actor: Actor::RecipientAdmin,
+        action: "Nothing: delivery is retried on schedule. If it persists, the receiving server is overloaded or a firewall drops the connection.",
+        retry: Retry::Helps, rfc: "RFC 5321 §4.5.3.2",
+    }
+    /// The destination sent something that is not SMTP.
+    DELIVERY_PROTOCOL_ERROR = {
+        id: "delivery.protocol_error", code: c(451), enhanced: e(4, 5, 0),
+        text: "{host} broke the SMTP protocol: {detail}",
+        meaning: "The receiving server sent replies that are not valid SMTP (garbage, an oversized reply, or a reply nobody asked for), so the connection was abandoned.",
+        actor: Actor::RecipientAdmin,
+        action: "Nothing: delivery is retried on schedule. If it persists, the receiving server or something in the path is broken.",
+        retry: Retry::Helps, rfc: "RFC 5321 §4.2",
+    }
+    /// SMTPUTF8 is needed and the destination does not offer it.
+    DELIVERY_SMTPUTF8_NOT_OFFERED = {
+        id: "delivery.smtputf8_not_offered", code: c(553), enhanced: e(5, 6, 7),
+        text: "{host} does not support SMTPUTF8, which <{address}> needs",
+        meaning: "The message uses internationalized (UTF-8) addresses and the receiving server cannot accept them.",
+        actor: Actor::Sender,
+        action: "Use an ASCII address for this recipient (ask them for one), then send again.",
+        retry: Retry::Useless, rfc: "RFC 6531 §3.2, §3.5",
+    }
+    /// Credentials are configured but cannot be used safely.
+    DELIVERY_AUTH_UNAVAILABLE = {
+        id: "delivery.auth_unavailable", code: c(451), enhanced: e(4, 7, 0),
+        text: "Cannot log in to {host}: {detail}",
+        meaning: "The route to this destination has credentials, but the server offers no usable login (no TLS, or no PLAIN/LOGIN mechanism), so nothing was sent.",
+        actor: Actor::SenderAdmin,
+        action: "Check the route's settings (host, port, TLS) against what the smarthost offers; delivery is retried on schedule.",
+        retry: Retry::Helps, rfc: "RFC 4954 §4",
+    }
+    /// The smarthost refused the credentials.
+    DELIVERY_AUTH_REFUSED = {
+        id: "delivery.auth_refused", code: c(451), enhanced: e(4, 7, 8),
+        text: "{host} refused the login: {detail}",
+        meaning: "The smarthost refused the user name or password configured for this route.",
+        actor: Actor::SenderAdmin,
+        action: "Fix the username and password of the route in the configuration; messages stay queued and are retried.",
+        retry: Retry::Helps, rfc: "RFC 4954 §6",
+    }
     /// Gave up after the maximum queue time.
     DELIVERY_EXPIRED = {
         id: "delivery.expired", code: c(554), enhanced: e(5, 4, 7),
