@@ -21,17 +21,21 @@
 //! - **One line-ending policy** ([`LineEndingPolicy`]) for bare CR and bare LF, used by the
 //!   line reader and the DATA decoder alike.
 //!
-//! # What it does not do (yet)
+//! - **The server session** ([`ServerSession`], module [`server`]): the RFC 5321 state
+//!   machine of the receiving side, with pipelining, STARTTLS, AUTH PLAIN/LOGIN, CHUNKING,
+//!   limits and timeouts; decisions (sender, recipient, credentials, storing the message)
+//!   are events the caller answers. Parser errors map to catalogue replies in one place.
+//! - **The client session** ([`ClientSession`], module [`client`]): the sending side, with
+//!   EHLO/HELO fallback, STARTTLS, AUTH, pipelined transactions, per-recipient outcomes and
+//!   the transcript of every command with its reply.
 //!
-//! - The server and client session state machines (RFC 5321 §4.1.4, §4.3.2, pipelining,
-//!   timeouts) come next, on top of this layer and of the reply catalogue in `tern-codes`.
-//!   Until then errors are this crate's own enums; the session maps them to catalogue
-//!   replies.
+//! # What it does not do
+//!
 //! - No policy: whether a sender, recipient, HELO name, source route, address literal or
 //!   non-ASCII address is *acceptable* is decided elsewhere. The parser only records what
 //!   was there ([`Path::has_source_route`], [`Mailbox::is_ascii`], [`HeloName::is_valid`]).
 //! - No SASL: AUTH's initial response is checked to be base64 ([`base64`] decodes it), but
-//!   the mechanisms themselves belong to the session and the server.
+//!   credentials are checked by the caller of the server session.
 //!
 //! # Sans-IO
 //!

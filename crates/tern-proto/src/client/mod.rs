@@ -458,7 +458,10 @@ impl ClientSession {
         if self.stage != Stage::TlsHandshake {
             return;
         }
-        let reply = self.lost_reply("the TLS handshake failed");
+        let reply = catalogue::DELIVERY_TLS_FAILED.reply_with(&[
+            ("host", &self.config.peer),
+            ("detail", "the handshake failed"),
+        ]);
         self.fail_local(
             FailureReason::TlsHandshake,
             reply,
@@ -498,7 +501,7 @@ impl ClientSession {
                 None => break,
                 Some(Ok(parsed)) => self.handle_reply(parsed, now),
                 Some(Err(e)) => {
-                    let reply = self.lost_reply(&e.to_string());
+                    let reply = self.protocol_reply(&e.to_string());
                     let command = self.front_command();
                     self.fail_local(FailureReason::Protocol, reply, command, false);
                 }
@@ -554,7 +557,11 @@ impl ClientSession {
             (_, Some(c)) => c.split(' ').next().unwrap_or_default().to_owned(),
             (_, None) => String::new(),
         };
-        let reply = self.lost_reply(&format!("no reply to {what} within {waited} seconds"));
+        let reply = catalogue::DELIVERY_TIMEOUT.reply_with(&[
+            ("host", &self.config.peer),
+            ("command", &what),
+            ("seconds", &waited.to_string()),
+        ]);
         let command = self.front_command();
         self.fail_local(FailureReason::Timeout, reply, command, false);
         self.flush();
@@ -581,6 +588,12 @@ impl ClientSession {
 
     fn front_command(&self) -> Option<String> {
         self.pending.front().and_then(|o| o.command.clone())
+    }
+
+    /// `451 4.5.0 {host} broke the SMTP protocol: {detail}`.
+    fn protocol_reply(&self, detail: &str) -> Reply {
+        catalogue::DELIVERY_PROTOCOL_ERROR
+            .reply_with(&[("host", &self.config.peer), ("detail", detail)])
     }
 
     /// `451 4.4.2 Connection to {host} lost: {detail}`.
@@ -711,7 +724,7 @@ impl ClientSession {
             .unwrap_or("nothing")
             .to_owned();
         let detail = format!("unexpected reply {} to {what}", reply.code());
-        let reply = self.lost_reply(&detail);
+        let reply = self.protocol_reply(&detail);
         self.fail_local(FailureReason::Protocol, reply, command, false);
     }
 
@@ -814,13 +827,8 @@ impl ClientSession {
                     return;
                 }
                 (TlsPolicy::Required, false) => {
-                    let reply = catalogue::DELIVERY_CONNECT_FAILED.reply_with(&[
-                        ("host", &self.config.peer),
-                        (
-                            "detail",
-                            "TLS is required but the server does not offer STARTTLS",
-                        ),
-                    ]);
+                    let reply = catalogue::DELIVERY_TLS_NOT_OFFERED
+                        .reply_with(&[("host", &self.config.peer)]);
                     let source =
                         ReplySource::Local(LocalReason::Connection(FailureReason::TlsNotOffered));
                     self.fail(
@@ -849,7 +857,13 @@ impl ClientSession {
             return;
         }
         let refusal = if !self.tls && !self.config.allow_plaintext_auth {
-            Some(catalogue::AUTH_ENCRYPTION_REQUIRED.reply())
+            Some(catalogue::DELIVERY_AUTH_UNAVAILABLE.reply_with(&[
+                ("host", &self.config.peer),
+                (
+                    "detail",
+                    "it does not offer TLS, and the password must not travel in clear text",
+                ),
+            ]))
         } else {
             match Mechanism::choose(&self.caps) {
                 Some(mechanism) => {
@@ -857,7 +871,10 @@ impl ClientSession {
                     self.send_command(&line, Some(&shown), Expect::Auth(step), now);
                     None
                 }
-                None => Some(catalogue::NOT_OFFERED.reply_with(&[("command", "AUTH PLAIN")])),
+                None => Some(catalogue::DELIVERY_AUTH_UNAVAILABLE.reply_with(&[
+                    ("host", &self.config.peer),
+                    ("detail", "it offers neither AUTH PLAIN nor AUTH LOGIN"),
+                ])),
             }
         };
         if let Some(reply) = refusal {
@@ -1140,7 +1157,8 @@ impl ClientSession {
                 .or_else(|| env.from.mailbox().map(ToString::to_string))
                 .unwrap_or_default();
             Some((
-                catalogue::PARAM_NEEDS_SMTPUTF8.reply_with(&[("address", &address)]),
+                catalogue::DELIVERY_SMTPUTF8_NOT_OFFERED
+                    .reply_with(&[("host", &self.config.peer), ("address", &address)]),
                 LocalReason::Smtputf8NotOffered,
             ))
         } else {
