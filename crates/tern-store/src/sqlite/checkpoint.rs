@@ -19,8 +19,9 @@ use rusqlite::Connection;
 
 use crate::error::StoreError;
 
-/// WAL size, in pages, at which the writer checkpoints itself (32 MiB at 4 KiB pages).
-pub(crate) const WRITER_PAGES: i64 = 8192;
+/// WAL size, in pages, at which the writer checkpoints itself (4 MiB at 4 KiB pages). By then
+/// this thread has copied most of it, so the writer's part is short.
+pub(crate) const WRITER_PAGES: i64 = 1024;
 
 /// Shortest time between two checkpoints.
 pub(crate) const INTERVAL: Duration = Duration::from_millis(50);
