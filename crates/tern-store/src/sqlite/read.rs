@@ -56,7 +56,7 @@ fn message_row(row: &Row<'_>) -> rusqlite::Result<Result<MessageRow, StoreError>
             envelope: Envelope {
                 sender,
                 params: MailParams {
-                    size: size.map(|s| u64::try_from(s).unwrap_or(0)),
+                    size: size.map(|s| s as u64),
                     body: codec::body_type_from_int(body_type)?,
                     smtputf8,
                     ret: codec::ret_from_int(ret)?,

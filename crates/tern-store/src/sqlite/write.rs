@@ -44,7 +44,8 @@ pub(crate) fn insert_message(
             id_text,
             env.received_at_ms,
             env.sender,
-            p.size.map(|s| i64::try_from(s).unwrap_or(i64::MAX)),
+            // SIZE is a u64; SQLite integers are i64: stored bit for bit.
+            p.size.map(|s| s as i64),
             codec::body_type_to_int(p.body),
             p.smtputf8,
             codec::ret_to_int(p.ret),

@@ -207,3 +207,97 @@ fn concurrent_enqueues_share_commits() {
         );
     });
 }
+
+mod round_trip_property {
+    use proptest::prelude::*;
+    use tern_store::{
+        BodyType, ClientInfo, Envelope, MailParams, Notify, QueueStore, Recipient, Ret,
+        SqliteStore, TlsInfo,
+    };
+
+    use super::super::common::{config, runtime};
+
+    fn notify() -> impl Strategy<Value = Option<Notify>> {
+        prop_oneof![
+            Just(None),
+            Just(Some(Notify::Never)),
+            (any::<bool>(), any::<bool>(), any::<bool>()).prop_map(|(s, f, d)| Some(Notify::On {
+                success: s,
+                failure: f,
+                delay: d,
+            })),
+        ]
+    }
+
+    fn envelope() -> impl Strategy<Value = Envelope> {
+        let text = "\\PC{0,40}|[\\x00-\\x7f]{0,10}";
+        (
+            proptest::option::of(text),
+            proptest::collection::vec(
+                (text, notify(), proptest::option::of(text)).prop_map(|(a, n, o)| Recipient {
+                    address: a,
+                    notify: n,
+                    orcpt: o,
+                }),
+                1..5,
+            ),
+            (
+                proptest::option::of(any::<u64>()),
+                prop_oneof![
+                    Just(BodyType::SevenBit),
+                    Just(BodyType::EightBitMime),
+                    Just(BodyType::BinaryMime)
+                ],
+                any::<bool>(),
+                proptest::option::of(prop_oneof![Just(Ret::Full), Just(Ret::Headers)]),
+                proptest::option::of(text),
+            ),
+            (
+                text,
+                text,
+                proptest::option::of((text, text)),
+                proptest::option::of(text),
+            ),
+            0i64..(1 << 47),
+        )
+            .prop_map(|(sender, recipients, p, c, t)| Envelope {
+                sender,
+                params: MailParams {
+                    size: p.0,
+                    body: p.1,
+                    smtputf8: p.2,
+                    ret: p.3,
+                    envid: p.4,
+                },
+                recipients,
+                client: ClientInfo {
+                    helo: c.0,
+                    peer_ip: c.1,
+                    tls: c.2.map(|(protocol, cipher)| TlsInfo { protocol, cipher }),
+                    auth_user: c.3,
+                },
+                received_at_ms: t,
+            })
+    }
+
+    #[test]
+    fn any_envelope_and_body_round_trip() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let rt = runtime();
+        let store = SqliteStore::open(config(tmp.path())).expect("open");
+        proptest!(ProptestConfig::with_cases(48), |(
+            env in envelope(),
+            body in proptest::collection::vec(any::<u8>(), 0..3000),
+        )| {
+            let (got_env, got_body) = rt.block_on(async {
+                let id = store.enqueue(env.clone(), body.clone()).await.expect("enqueue");
+                (
+                    store.envelope(id).await.expect("envelope"),
+                    store.body(id).await.expect("body"),
+                )
+            });
+            prop_assert_eq!(got_env, env);
+            prop_assert_eq!(got_body, body);
+        });
+    }
+}
