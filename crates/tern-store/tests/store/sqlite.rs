@@ -190,10 +190,16 @@ fn concurrent_enqueues_share_commits() {
     let tmp = tempfile::tempdir().expect("tempdir");
     runtime().block_on(async {
         let s = SqliteStore::open(config(tmp.path())).expect("open");
+        // All 64 start together, as 64 SMTP sessions ending their DATA at once would.
+        let start = std::sync::Arc::new(tokio::sync::Barrier::new(64));
         let tasks: Vec<_> = (0..64)
             .map(|i| {
                 let s = s.clone();
-                tokio::spawn(async move { s.enqueue(envelope(1, i), vec![0; 4096]).await })
+                let start = std::sync::Arc::clone(&start);
+                tokio::spawn(async move {
+                    start.wait().await;
+                    s.enqueue(envelope(1, i), vec![0; 4096]).await
+                })
             })
             .collect();
         for t in tasks {
