@@ -4,6 +4,8 @@
 //! - [`schedule`]: the retry schedule, as pure functions.
 //! - [`local`]: one pass over the due recipients: local mailboxes are written, refused
 //!   addresses fail, expired messages fail with `5.4.7`, remote recipients are deferred.
+//! - [`dsn`]: delivery status notifications (RFC 3464 bounces, delay warnings, success
+//!   reports) that quote the remote reply and explain it in plain words, as a pure function.
 //! - [`start`]: the worker that runs passes whenever a message is queued, and on a timer.
 //!
 //! Every outcome is recorded in the store (recipient state with its reply, and an attempt in
@@ -11,6 +13,7 @@
 //!
 //! Not yet here: outbound SMTP to MX hosts and smarthosts, and bounces (DSNs).
 
+pub mod dsn;
 pub mod local;
 pub mod maildir;
 pub mod schedule;
