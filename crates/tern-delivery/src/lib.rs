@@ -1,5 +1,6 @@
 //! Tern's delivery side: takes due recipients from the queue and delivers them.
 //!
+//! - [`dns`]: MX resolution (RFC 5321 §5.1, null MX of RFC 7505) and its catalogue replies.
 //! - [`maildir`]: durable Maildir delivery for local mailboxes.
 //! - [`schedule`]: the retry schedule, as pure functions.
 //! - [`local`]: one pass over the due recipients: local mailboxes are written, refused
@@ -14,6 +15,7 @@
 //! Not yet here: outbound SMTP to MX hosts and smarthosts, and bounces (DSNs).
 
 pub mod dsn;
+pub mod dns;
 pub mod local;
 pub mod maildir;
 pub mod schedule;

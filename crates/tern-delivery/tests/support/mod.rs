@@ -1,0 +1,3 @@
+//! Helpers shared by the integration tests of tern-delivery.
+
+pub mod dns;
