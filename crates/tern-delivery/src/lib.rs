@@ -14,8 +14,8 @@
 //!
 //! Not yet here: outbound SMTP to MX hosts and smarthosts, and bounces (DSNs).
 
-pub mod dsn;
 pub mod dns;
+pub mod dsn;
 pub mod local;
 pub mod maildir;
 pub mod schedule;
