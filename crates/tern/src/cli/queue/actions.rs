@@ -1,0 +1,348 @@
+//! `tern queue retry | hold | release | delete | bounce`: on ids, or on what a filter selects.
+
+use std::process::ExitCode;
+
+use serde_json::{Value, json};
+use tern_codes::catalogue;
+use tern_store::{
+    Attempt, Decision, ListFilter, MessageInfo, Outcome, QueueId, QueueStore, RecipientUpdate,
+    SqliteStore, StoreError, StoredReply, TlsOutcome,
+};
+
+use super::{ActionArgs, Context, close, not_found, parse_id, recipient_matches, to_json};
+use crate::cli::output;
+
+/// What to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Action {
+    Retry,
+    Hold,
+    Release,
+    Delete,
+    Bounce,
+}
+
+impl Action {
+    fn name(self) -> &'static str {
+        match self {
+            Action::Retry => "retry",
+            Action::Hold => "hold",
+            Action::Release => "release",
+            Action::Delete => "delete",
+            Action::Bounce => "bounce",
+        }
+    }
+}
+
+/// The catalogue entry whose reply `bounce` gives the recipients it fails. No entry says
+/// "failed by the administrator"; this one is the closest: a local policy decision, permanent.
+const BOUNCE_ENTRY: &catalogue::Entry = &catalogue::MESSAGE_REFUSED;
+
+/// What was done to one message.
+struct Done {
+    id: QueueId,
+    result: Result<String, String>,
+    /// How many recipients the action changed (rescheduled, failed), where that applies.
+    recipients: Option<u32>,
+}
+
+/// Runs an action; checks every id before changing anything.
+pub(super) fn run(
+    runtime: &tokio::runtime::Runtime,
+    action: Action,
+    args: ActionArgs,
+    cx: &Context<'_>,
+) -> ExitCode {
+    let mut ids = Vec::new();
+    for text in &args.ids {
+        match parse_id(text) {
+            Ok(id) => ids.push(id),
+            Err(message) => return output::bad_input(&message),
+        }
+    }
+    if ids.is_empty() && args.filter.is_empty() && !args.all {
+        return output::bad_input(&format!(
+            "tell `tern queue {}` which messages: queue ids, filters (see `tern queue list --help`), or --all for every message",
+            action.name()
+        ));
+    }
+    if !ids.is_empty() && !args.filter.is_empty() {
+        return output::bad_input("give either queue ids or filters, not both");
+    }
+    let store = match cx.open() {
+        Some(Ok(store)) => store,
+        Some(Err(code)) => return code,
+        None => {
+            return match ids.first() {
+                Some(id) => output::fail(&not_found(*id)),
+                None => output::print("The queue is empty: nothing to do.\n"),
+            };
+        }
+    };
+    runtime.block_on(async {
+        let code = act(&store, action, ids, &args, cx).await;
+        close(store).await;
+        code
+    })
+}
+
+async fn act(
+    store: &SqliteStore,
+    action: Action,
+    ids: Vec<QueueId>,
+    args: &ActionArgs,
+    cx: &Context<'_>,
+) -> ExitCode {
+    let by_filter = ids.is_empty();
+    let filter = args.filter.to_filter(cx.now);
+    let targets = if by_filter {
+        match store.list(filter.clone()).await {
+            Ok(list) => list.into_iter().map(|m| m.id).collect(),
+            Err(e) => return output::fail(&format!("cannot read the queue: {e}")),
+        }
+    } else {
+        ids
+    };
+    let mut done = Vec::new();
+    for id in targets {
+        done.push(one(store, action, id, by_filter.then_some(&filter), cx).await);
+    }
+    let failed = done.iter().any(|d| d.result.is_err());
+    let text = if args.json {
+        let results: Vec<Value> = done
+            .iter()
+            .map(|d| {
+                let mut v = json!({ "id": d.id.to_string(), "ok": d.result.is_ok() });
+                if let Value::Object(map) = &mut v {
+                    match &d.result {
+                        Ok(m) => map.insert("done".into(), json!(m)),
+                        Err(e) => map.insert("error".into(), json!(e)),
+                    };
+                    if let Some(n) = d.recipients {
+                        map.insert("recipients".into(), json!(n));
+                    }
+                }
+                v
+            })
+            .collect();
+        to_json(&json!({ "action": action.name(), "count": done.len(), "results": results }))
+    } else if done.is_empty() {
+        "No queued message matches these filters: nothing done.\n".to_owned()
+    } else {
+        let mut out = String::new();
+        let pad = " ".repeat(18);
+        for d in &done {
+            let (text, paint) = match &d.result {
+                Ok(m) => (m.clone(), None),
+                Err(e) => (e.clone(), Some("31")),
+            };
+            let line = format!("{:<16}  {text}", d.id);
+            let options = textwrap::Options::new(cx.style.width)
+                .subsequent_indent(&pad)
+                .break_words(true);
+            for l in textwrap::wrap(&line, options) {
+                match paint {
+                    Some(ansi) => out.push_str(&cx.style.paint(ansi, &l)),
+                    None => out.push_str(&l),
+                }
+                out.push('\n');
+            }
+        }
+        out
+    };
+    let status = output::print(&text);
+    if failed {
+        for d in &done {
+            if let Err(e) = &d.result {
+                eprintln!("tern: {}: {e}", d.id);
+            }
+        }
+        return ExitCode::from(output::EXIT_FAILURE);
+    }
+    status
+}
+
+/// Acts on one message and says what happened.
+async fn one(
+    store: &SqliteStore,
+    action: Action,
+    id: QueueId,
+    filter: Option<&ListFilter>,
+    cx: &Context<'_>,
+) -> Done {
+    let mut recipients = None;
+    let result = match store.message(id).await {
+        Err(StoreError::NotFound(_)) => Err(not_found(id)),
+        Err(e) => Err(format!("cannot read it: {e}")),
+        Ok(info) => match action {
+            Action::Retry => retry(store, &info, cx).await.map(|(n, m)| {
+                recipients = Some(n);
+                m
+            }),
+            Action::Hold => hold(store, &info).await,
+            Action::Release => release(store, &info, cx).await,
+            Action::Delete => store
+                .delete(id)
+                .await
+                .map(|()| "deleted; the sender is not told".to_owned())
+                .map_err(|e| failure(id, &e)),
+            Action::Bounce => bounce(store, &info, filter, cx).await.map(|(n, m)| {
+                recipients = Some(n);
+                m
+            }),
+        },
+    };
+    Done {
+        id,
+        result,
+        recipients,
+    }
+}
+
+fn failure(id: QueueId, e: &StoreError) -> String {
+    match e {
+        StoreError::NotFound(_) => not_found(id),
+        e => format!("could not change it: {e}"),
+    }
+}
+
+fn plural(n: u32) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+async fn retry(
+    store: &SqliteStore,
+    info: &MessageInfo,
+    cx: &Context<'_>,
+) -> Result<(u32, String), String> {
+    let n = store
+        .reschedule(info.id, cx.now)
+        .await
+        .map_err(|e| failure(info.id, &e))?;
+    let text = if n == 0 {
+        "nothing to retry: every recipient is delivered or failed".to_owned()
+    } else if info.held {
+        format!(
+            "{n} recipient{} due now, but the message is held: `tern queue release {}` to deliver it",
+            plural(n),
+            info.id
+        )
+    } else if store.is_primary() {
+        format!(
+            "{n} recipient{} due now; `tern serve` is not running, so they go when it starts",
+            plural(n)
+        )
+    } else {
+        format!(
+            "{n} recipient{} due now; the running server tries them within a second",
+            plural(n)
+        )
+    };
+    Ok((n, text))
+}
+
+async fn hold(store: &SqliteStore, info: &MessageInfo) -> Result<String, String> {
+    if info.held {
+        return Ok("already held".to_owned());
+    }
+    store
+        .hold(info.id)
+        .await
+        .map_err(|e| failure(info.id, &e))?;
+    Ok(format!(
+        "held: nothing is delivered until `tern queue release {}`",
+        info.id
+    ))
+}
+
+async fn release(
+    store: &SqliteStore,
+    info: &MessageInfo,
+    cx: &Context<'_>,
+) -> Result<String, String> {
+    if !info.held {
+        return Ok("was not held: nothing to release".to_owned());
+    }
+    store
+        .release(info.id)
+        .await
+        .map_err(|e| failure(info.id, &e))?;
+    let next = info
+        .recipients
+        .iter()
+        .filter_map(|r| r.next_attempt_ms)
+        .min();
+    Ok(match next {
+        None => "released; nothing is left to deliver".to_owned(),
+        Some(t) if t <= cx.now => "released; due now".to_owned(),
+        Some(t) => format!("released; next attempt {}", super::time::both(t, cx.now)),
+    })
+}
+
+async fn bounce(
+    store: &SqliteStore,
+    info: &MessageInfo,
+    filter: Option<&ListFilter>,
+    cx: &Context<'_>,
+) -> Result<(u32, String), String> {
+    let targets: Vec<_> = info
+        .recipients
+        .iter()
+        .filter(|r| !r.state.is_final())
+        .filter(|r| filter.is_none_or(|f| recipient_matches(f, r)))
+        .collect();
+    if targets.is_empty() {
+        return Ok((
+            0,
+            "nothing to bounce: every recipient is delivered or failed".to_owned(),
+        ));
+    }
+    let reply = BOUNCE_ENTRY.reply();
+    let stored = StoredReply {
+        code: reply.code().value(),
+        enhanced: reply.enhanced().map(|e| e.to_string()),
+        text: reply.text(),
+    };
+    let attempt = Attempt {
+        at_ms: cx.now,
+        recipients: targets.iter().map(|r| r.index).collect(),
+        destination: "queue".to_owned(),
+        mx_host: None,
+        ip: None,
+        tls: TlsOutcome::NotAttempted,
+        transcript: String::new(),
+        decision: Decision::Failed,
+        explanation: format!(
+            "Failed by an administrator with `tern queue bounce`, with the reply {}: it is not tried again.",
+            super::reply_line(&stored)
+        ),
+    };
+    store
+        .record_attempt(info.id, attempt)
+        .await
+        .map_err(|e| failure(info.id, &e))?;
+    let mut failed = Vec::new();
+    for r in &targets {
+        let update = RecipientUpdate {
+            outcome: Outcome::Failed,
+            reply: Some(stored.clone()),
+            remote_host: None,
+            at_ms: cx.now,
+        };
+        match store.update_recipient(info.id, r.index, update).await {
+            Ok(()) => failed.push(r.address.as_str()),
+            // Delivered or failed by the server in the meantime: leave it.
+            Err(StoreError::AlreadyFinal { .. }) => {}
+            Err(e) => return Err(failure(info.id, &e)),
+        }
+    }
+    let n = u32::try_from(failed.len()).unwrap_or(u32::MAX);
+    Ok((
+        n,
+        format!(
+            "failed {} with \"{}\": not tried again; no bounce message goes to the sender",
+            failed.join(", "),
+            super::reply_line(&stored)
+        ),
+    ))
+}
