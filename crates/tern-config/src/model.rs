@@ -216,6 +216,10 @@ pub struct Delivery {
     pub concurrency: usize,
     /// Outbound connections to one destination.
     pub per_destination: usize,
+    /// The port of MX hosts (25; another value only for test setups).
+    pub smtp_port: u16,
+    /// The name Tern gives in EHLO when it delivers (default: `[server] hostname`).
+    pub helo_name: Option<String>,
     /// Routes that override MX lookup.
     #[serde(rename = "route")]
     pub routes: Vec<Route>,
@@ -236,6 +240,9 @@ pub struct Route {
     pub username: Option<String>,
     /// Password for AUTH at this host.
     pub password: Option<String>,
+    /// PEM file of extra certificate authorities to trust for this route (`tls = "required"`),
+    /// for a smarthost with a private CA.
+    pub ca_file: Option<PathBuf>,
 }
 
 /// TLS policy of a route.
@@ -417,6 +424,8 @@ impl Default for Delivery {
             delay_warning: Span(Duration::from_secs(4 * 3600)),
             concurrency: 100,
             per_destination: 10,
+            smtp_port: 25,
+            helo_name: None,
             routes: Vec::new(),
         }
     }

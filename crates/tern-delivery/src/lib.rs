@@ -3,8 +3,12 @@
 //! - [`dns`]: MX resolution (RFC 5321 §5.1, null MX of RFC 7505) and its catalogue replies.
 //! - [`maildir`]: durable Maildir delivery for local mailboxes.
 //! - [`schedule`]: the retry schedule, as pure functions.
-//! - [`local`]: one pass over the due recipients: local mailboxes are written, refused
-//!   addresses fail, expired messages fail with `5.4.7`, remote recipients are deferred.
+//! - [`local`]: writing one recipient's copy into its Maildir, with the quota check.
+//! - [`remote`]: routes and MX hosts, one SMTP connection at a time (TLS, AUTH, pipelining),
+//!   each reply acted on by its first digit.
+//! - [`Delivery`]: one pass over the due recipients: local ones written, remote ones grouped
+//!   by destination and handed to connection tasks, every outcome recorded with its reply and
+//!   an attempt in the timeline, bounces and delay warnings sent to the sender.
 //! - [`dsn`]: delivery status notifications (RFC 3464 bounces, delay warnings, success
 //!   reports) that quote the remote reply and explain it in plain words, as a pure function.
 //! - [`start`]: the worker that runs passes whenever a message is queued, and on a timer.
@@ -12,13 +16,26 @@
 //! Every outcome is recorded in the store (recipient state with its reply, and an attempt in
 //! the message's timeline) only after the delivery itself is durable.
 //!
-//! Not yet here: outbound SMTP to MX hosts and smarthosts, and bounces (DSNs).
+//! Not yet here: success notifications for remote deliveries (RFC 3461 `NOTIFY=SUCCESS` is
+//! honoured for local deliveries only), and a claim on due recipients for several Tern nodes
+//! sharing one queue.
 
 pub mod dns;
 pub mod dsn;
 pub mod local;
 pub mod maildir;
+mod pass;
+pub mod remote;
 pub mod schedule;
 mod worker;
 
+pub use pass::Delivery;
 pub use worker::{DeliveryHandle, start};
+
+/// Now, in milliseconds since the Unix epoch (the store's time unit).
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}

@@ -1,16 +1,16 @@
-//! The delivery worker: a pass whenever a message is queued, and once a second for retries.
+//! The delivery worker: a pass whenever a message is queued or a connection finishes, and
+//! once a second for retries that come due.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use tern_config::Config;
-use tern_policy::Policy;
 use tern_store::QueueStore;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
-use crate::local::LocalDelivery;
-use crate::maildir::Maildirs;
+use crate::dns::Resolver;
+use crate::pass::Delivery;
 
 /// How often the worker looks for retries that have come due.
 const TICK: Duration = Duration::from_secs(1);
@@ -23,34 +23,28 @@ pub struct DeliveryHandle {
 }
 
 impl DeliveryHandle {
-    /// Stops after the current pass.
+    /// Stops after the current pass. Connections in progress finish on their own; what they
+    /// have not recorded is delivered again after a restart (at most a duplicate, never a loss).
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
         let _ = self.task.await;
     }
 }
 
-/// Starts delivering from `store`. Mailboxes live in `data_dir/mail`. `queued` wakes the
+/// Starts delivering from `store`. Mailboxes live in `data_dir/mail`; `queued` wakes the
 /// worker at once when the server queues a message.
 pub fn start<S: QueueStore + 'static>(
     config: Arc<Config>,
     store: Arc<S>,
     queued: Arc<Notify>,
+    resolver: Resolver,
 ) -> DeliveryHandle {
-    let maildirs = Arc::new(Maildirs::new(
-        config.server.data_dir.join("mail"),
-        &config.server.hostname,
-    ));
-    let local = LocalDelivery {
-        policy: Policy::new(&config),
-        config,
-        maildirs,
-    };
+    let delivery = Delivery::new(config, store, resolver, Arc::clone(&queued));
     let (stop, mut stopped) = watch::channel(false);
     let task = tokio::spawn(async move {
         loop {
             loop {
-                match local.run_once(store.as_ref(), now_ms()).await {
+                match delivery.run_once(crate::now_ms()).await {
                     Ok(0) => break,
                     Ok(_) => continue,
                     Err(e) => {
@@ -70,11 +64,4 @@ pub fn start<S: QueueStore + 'static>(
         }
     });
     DeliveryHandle { stop, task }
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
 }

@@ -198,3 +198,64 @@ fn catalogue_markdown_matches_docs() {
     .unwrap();
     assert_eq!(out, docs);
 }
+
+#[test]
+fn send_queues_durably_like_sendmail() {
+    use tern_store::QueueStore;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("tern.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[server]\nhostname = \"mx.test\"\ndata_dir = \"{}\"\n",
+            dir.path().join("data").display()
+        ),
+    )
+    .unwrap();
+    let out = tern()
+        .args(["send", "-t", "-f", "ops@mx.test", "--config"])
+        .arg(&config)
+        .write_stdin(
+            "To: Bob <bob@example.com>\nBcc: hidden@example.com\nSubject: report\n\nall good\n",
+        )
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed = String::from_utf8_lossy(&out.stdout);
+    let id: tern_store::QueueId = printed
+        .trim()
+        .strip_prefix("queued as ")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let store =
+        tern_store::SqliteStore::open(tern_store::SqliteConfig::new(dir.path().join("data/queue")))
+            .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let envelope = rt.block_on(store.envelope(id)).unwrap();
+    assert_eq!(envelope.sender.as_deref(), Some("ops@mx.test"));
+    let to: Vec<&str> = envelope
+        .recipients
+        .iter()
+        .map(|r| r.address.as_str())
+        .collect();
+    assert_eq!(to, vec!["bob@example.com", "hidden@example.com"]);
+    let body = String::from_utf8(rt.block_on(store.body(id)).unwrap()).unwrap();
+    assert!(body.starts_with("From: <ops@mx.test>\r\nTo: Bob <bob@example.com>\r\nSubject: report\r\n\r\nall good\r\n"), "{body:?}");
+
+    let out = tern()
+        .args(["send", "--config"])
+        .arg(&config)
+        .write_stdin("x")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no recipient"));
+}

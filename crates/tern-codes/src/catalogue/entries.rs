@@ -900,6 +900,15 @@ entries! {
         action: "Fix the username and password of the route in the configuration; messages stay queued and are retried.",
         retry: Retry::Helps, rfc: "RFC 4954 §6",
     }
+    /// An administrator failed the recipient with `tern queue bounce`.
+    DELIVERY_CANCELLED = {
+        id: "delivery.cancelled", code: c(554), enhanced: e(5, 0, 0),
+        text: "Delivery cancelled by the administrator of {hostname}",
+        meaning: "The mail system's administrator stopped delivery of this message before it could be delivered.",
+        actor: Actor::SenderAdmin,
+        action: "Ask the administrator of the sending mail system why the message was stopped; send it again if it should go.",
+        retry: Retry::Useless, rfc: "RFC 3463 §3.1",
+    }
     /// Gave up after the maximum queue time.
     DELIVERY_EXPIRED = {
         id: "delivery.expired", code: c(554), enhanced: e(5, 4, 7),

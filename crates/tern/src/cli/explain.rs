@@ -237,8 +237,11 @@ pub fn render(ex: &Explanation, style: Style) -> String {
         out.push_str(&style.paint("2", &line));
         out.push('\n');
     }
-    out.push_str(&style.paint(colour, &ex.summary));
-    out.push_str("\n\n");
+    for line in textwrap::wrap(&ex.summary, style.width) {
+        out.push_str(&style.paint(colour, &line));
+        out.push('\n');
+    }
+    out.push('\n');
     let retry = match ex.outcome() {
         Outcome::Success => "no retry needed".to_owned(),
         _ => ex.retry.describe().to_owned(),

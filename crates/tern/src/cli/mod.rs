@@ -2,6 +2,8 @@
 
 mod explain;
 mod output;
+mod queue;
+mod send;
 mod serve;
 mod user;
 
@@ -48,11 +50,18 @@ implicit TLS on 127.0.0.1:2465, mail for postmaster@localhost delivered to ./ter
 Logging: RUST_LOG=debug for more detail."
     )]
     Serve,
+    /// Queue a message read from standard input, like sendmail (-f, -t, recipients).
+    #[command(after_help = send::AFTER_HELP)]
+    Send(send::Args),
     /// Check a configuration file and print what it sets up, without starting anything.
     CheckConfig,
     /// Manage the users who may log in (SMTP AUTH) to send mail.
     #[command(subcommand)]
     User(user::UserCommand),
+    /// Look at the queue and act on it (works while `tern serve` runs): list, show, why,
+    /// retry, hold, release, delete, bounce.
+    #[command(subcommand)]
+    Queue(queue::QueueCommand),
     /// Print Tern's reply catalogue: every reply Tern sends, with its meaning and advice.
     Catalogue {
         /// Output format.
@@ -84,12 +93,20 @@ pub fn run(cli: Cli) -> ExitCode {
             }
             Err(code) => code,
         },
+        Command::Send(args) => match load_config(cli.config.as_deref()) {
+            Ok(config) => send::run(args, &config),
+            Err(code) => code,
+        },
         Command::CheckConfig => match load_config(cli.config.as_deref()) {
             Ok(config) => output::print(&describe(&config)),
             Err(code) => code,
         },
         Command::User(command) => match load_config(cli.config.as_deref()) {
             Ok(config) => user::run(command, &config),
+            Err(code) => code,
+        },
+        Command::Queue(command) => match load_config(cli.config.as_deref()) {
+            Ok(config) => queue::run(command, &config, style),
             Err(code) => code,
         },
     }

@@ -53,7 +53,11 @@ async fn serve(config: Config, from_file: bool) -> ExitCode {
     for (kind, address) in server.addresses() {
         say(&format!("{kind:?} listening on {address}"));
     }
-    let delivery = tern_delivery::start(Arc::clone(&config), Arc::clone(&store), queued);
+    let resolver = match tern_delivery::dns::Resolver::system() {
+        Ok(r) => r,
+        Err(e) => return output::fail(&format!("cannot read the system's DNS settings: {e}")),
+    };
+    let delivery = tern_delivery::start(Arc::clone(&config), Arc::clone(&store), queued, resolver);
     wait_for_signal().await;
     say(&format!(
         "shutting down (up to {}s for messages in flight)",

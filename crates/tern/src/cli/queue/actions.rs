@@ -36,7 +36,7 @@ impl Action {
 
 /// The catalogue entry whose reply `bounce` gives the recipients it fails. No entry says
 /// "failed by the administrator"; this one is the closest: a local policy decision, permanent.
-const BOUNCE_ENTRY: &catalogue::Entry = &catalogue::MESSAGE_REFUSED;
+const BOUNCE_ENTRY: &catalogue::Entry = &catalogue::DELIVERY_CANCELLED;
 
 /// What was done to one message.
 struct Done {
@@ -297,7 +297,7 @@ async fn bounce(
             "nothing to bounce: every recipient is delivered or failed".to_owned(),
         ));
     }
-    let reply = BOUNCE_ENTRY.reply();
+    let reply = BOUNCE_ENTRY.reply_with(&[("hostname", &cx.config.server.hostname)]);
     let stored = StoredReply {
         code: reply.code().value(),
         enhanced: reply.enhanced().map(|e| e.to_string()),

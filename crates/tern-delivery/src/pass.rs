@@ -1,0 +1,755 @@
+//! One delivery pass over the due recipients: local mailboxes are written at once; remote
+//! recipients are grouped by destination and handed to connection tasks (bounded in all and
+//! per destination); every outcome is recorded with its reply and an attempt in the timeline,
+//! and permanent failures are reported to the sender in one bounce per message.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use tern_codes::{Reply, catalogue};
+use tern_config::Config;
+use tern_policy::{Policy, Route};
+use tern_proto::Disposition;
+use tern_store::{
+    Attempt, Decision, DueRecipient, Envelope, MessageInfo, Outcome, QueueId, QueueStore,
+    Recipient, RecipientUpdate, StoreError, StoredReply, TlsOutcome,
+};
+use tokio::sync::{Notify, Semaphore};
+
+use crate::dns::Resolver;
+use crate::dsn::{self, Action, DsnInput, DsnKind, DsnRecipient};
+use crate::local;
+use crate::maildir::Maildirs;
+use crate::remote::{BatchMessage, Item, ItemResult, Remote};
+use crate::schedule;
+
+/// How many due recipients one pass takes at most.
+const BATCH: usize = 256;
+
+/// The delivery machinery shared by passes and connection tasks.
+pub struct Delivery<S> {
+    shared: Arc<Shared<S>>,
+}
+
+struct Shared<S> {
+    config: Arc<Config>,
+    policy: Policy,
+    maildirs: Arc<Maildirs>,
+    remote: Remote,
+    store: Arc<S>,
+    in_flight: Mutex<HashSet<(QueueId, u32)>>,
+    wake: Arc<Notify>,
+    global: Arc<Semaphore>,
+    per_destination: Mutex<HashMap<String, Arc<Semaphore>>>,
+    tasks: Mutex<usize>,
+    idle: Notify,
+}
+
+impl<S> std::fmt::Debug for Delivery<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Delivery").finish_non_exhaustive()
+    }
+}
+
+/// The remote work of a pass for one destination domain.
+#[derive(Default)]
+struct Destination {
+    /// The messages involved.
+    messages: Vec<BatchMessage>,
+    /// The recipients, pointing into `messages`.
+    items: Vec<Item>,
+    /// The queue id of each message, in the same order.
+    ids: Vec<QueueId>,
+}
+
+/// What became of a local delivery, for the notifications.
+enum LocalOutcome {
+    Delivered(Bounced),
+    Failed(Bounced),
+    Deferred,
+}
+
+/// A recipient to report on in a notification: its reply and the host that gave it.
+#[derive(Debug, Clone)]
+struct Bounced {
+    index: u32,
+    reply: Reply,
+    host: Option<String>,
+}
+
+impl<S: QueueStore + 'static> Delivery<S> {
+    /// Delivery from `store`; `wake` is notified when a connection task finishes or a bounce
+    /// is queued (the worker waits on it).
+    pub fn new(config: Arc<Config>, store: Arc<S>, resolver: Resolver, wake: Arc<Notify>) -> Self {
+        let maildirs = Arc::new(Maildirs::new(
+            config.server.data_dir.join("mail"),
+            &config.server.hostname,
+        ));
+        let shared = Shared {
+            policy: Policy::new(&config),
+            remote: Remote::new(Arc::clone(&config), resolver),
+            global: Arc::new(Semaphore::new(config.delivery.concurrency)),
+            config,
+            maildirs,
+            store,
+            in_flight: Mutex::new(HashSet::new()),
+            wake,
+            per_destination: Mutex::new(HashMap::new()),
+            tasks: Mutex::new(0),
+            idle: Notify::new(),
+        };
+        Delivery {
+            shared: Arc::new(shared),
+        }
+    }
+
+    /// Waits until no connection task is running.
+    pub async fn idle(&self) {
+        loop {
+            let notified = self.shared.idle.notified();
+            if *lock(&self.shared.tasks) == 0 {
+                return;
+            }
+            notified.await;
+        }
+    }
+
+    /// Handles the recipients due at `now_ms` that are not already being delivered. Returns
+    /// how many were taken.
+    pub async fn run_once(&self, now_ms: i64) -> Result<usize, StoreError> {
+        let shared = &self.shared;
+        let due = shared.store.due(now_ms, BATCH).await?;
+        let fresh: Vec<DueRecipient> = {
+            let in_flight = lock(&shared.in_flight);
+            due.into_iter()
+                .filter(|r| !in_flight.contains(&(r.id, r.index)))
+                .collect()
+        };
+        let taken = fresh.len();
+        let mut by_message: BTreeMap<QueueId, Vec<DueRecipient>> = BTreeMap::new();
+        for r in fresh {
+            by_message.entry(r.id).or_default().push(r);
+        }
+        // Remote work, by destination domain: the messages and the items.
+        let mut remote: BTreeMap<String, Destination> = BTreeMap::new();
+        for (id, recipients) in by_message {
+            let info = match shared.store.message(id).await {
+                Ok(info) => info,
+                Err(StoreError::NotFound(_)) => continue,
+                Err(e) => return Err(e),
+            };
+            let envelope = Arc::new(info.envelope.clone());
+            let mut body: Option<Arc<Vec<u8>>> = None;
+            let mut bounced = Vec::new();
+            let mut delivered = Vec::new();
+            for r in &recipients {
+                let attempts = attempts_of(&info, r.index);
+                if schedule::expired(
+                    &shared.config.delivery,
+                    info.envelope.received_at_ms,
+                    now_ms,
+                ) {
+                    let days = shared.config.delivery.max_queue_time.0.as_secs() / 86_400;
+                    let reply =
+                        catalogue::DELIVERY_EXPIRED.reply_with(&[("days", &days.to_string())]);
+                    shared
+                        .record(
+                            id,
+                            r.index,
+                            Decision::Failed,
+                            &reply,
+                            None,
+                            "queue",
+                            TlsOutcome::NotAttempted,
+                            String::new(),
+                            None,
+                            now_ms,
+                        )
+                        .await?;
+                    bounced.push(Bounced {
+                        index: r.index,
+                        reply,
+                        host: None,
+                    });
+                    continue;
+                }
+                match shared.policy.route(&r.address) {
+                    Route::Local(mailbox) => {
+                        if body.is_none() {
+                            body = Some(Arc::new(shared.store.body(id).await?));
+                        }
+                        let body = body.as_deref().map(Vec::as_slice).unwrap_or_default();
+                        match shared
+                            .deliver_local(&info, r, &mailbox, body, attempts, now_ms)
+                            .await?
+                        {
+                            LocalOutcome::Delivered(report) => delivered.push(report),
+                            LocalOutcome::Failed(report) => bounced.push(report),
+                            LocalOutcome::Deferred => {}
+                        }
+                    }
+                    Route::Refused(reply) => {
+                        shared
+                            .record(
+                                id,
+                                r.index,
+                                Decision::Failed,
+                                &reply,
+                                None,
+                                "local",
+                                TlsOutcome::NotAttempted,
+                                String::new(),
+                                None,
+                                now_ms,
+                            )
+                            .await?;
+                        bounced.push(Bounced {
+                            index: r.index,
+                            reply,
+                            host: None,
+                        });
+                    }
+                    Route::Remote(address) => {
+                        if body.is_none() {
+                            body = Some(Arc::new(shared.store.body(id).await?));
+                        }
+                        let domain = address
+                            .rsplit_once('@')
+                            .map_or("", |(_, d)| d)
+                            .to_ascii_lowercase();
+                        let entry = remote.entry(domain).or_default();
+                        let message = match entry.ids.iter().position(|m| *m == id) {
+                            Some(i) => i,
+                            None => {
+                                entry.messages.push(BatchMessage {
+                                    envelope: Arc::clone(&envelope),
+                                    body: Arc::clone(body.as_ref().expect("loaded above")),
+                                });
+                                entry.ids.push(id);
+                                entry.ids.len() - 1
+                            }
+                        };
+                        entry.items.push(Item {
+                            message,
+                            index: r.index,
+                            address,
+                        });
+                    }
+                }
+            }
+            if !bounced.is_empty() || !delivered.is_empty() {
+                let body = match body {
+                    Some(b) => b,
+                    None => Arc::new(shared.store.body(id).await.unwrap_or_default()),
+                };
+                if !bounced.is_empty() {
+                    shared
+                        .bounce(id, &info.envelope, &body, &bounced, now_ms)
+                        .await;
+                }
+                if !delivered.is_empty() {
+                    shared
+                        .notify_sender(
+                            id,
+                            &info.envelope,
+                            &body,
+                            &delivered,
+                            DsnKind::Success,
+                            now_ms,
+                        )
+                        .await;
+                }
+            }
+        }
+        for (
+            domain,
+            Destination {
+                messages,
+                items,
+                ids,
+            },
+        ) in remote
+        {
+            {
+                let mut in_flight = lock(&shared.in_flight);
+                for item in &items {
+                    in_flight.insert((ids[item.message], item.index));
+                }
+            }
+            *lock(&shared.tasks) += 1;
+            let shared = Arc::clone(&self.shared);
+            let started = (now_ms, std::time::Instant::now());
+            tokio::spawn(async move {
+                shared
+                    .deliver_remote(domain, messages, items, ids, started)
+                    .await;
+                let left = {
+                    let mut tasks = lock(&shared.tasks);
+                    *tasks -= 1;
+                    *tasks
+                };
+                if left == 0 {
+                    shared.idle.notify_waiters();
+                }
+                shared.wake.notify_one();
+            });
+        }
+        Ok(taken)
+    }
+}
+
+impl<S: QueueStore + 'static> Shared<S> {
+    async fn deliver_local(
+        &self,
+        info: &MessageInfo,
+        r: &DueRecipient,
+        mailbox: &str,
+        body: &[u8],
+        attempts: u32,
+        now_ms: i64,
+    ) -> Result<LocalOutcome, StoreError> {
+        let id = info.id;
+        match local::deliver(
+            &self.maildirs,
+            self.policy.mailbox_quota(),
+            info,
+            &r.address,
+            mailbox,
+            body,
+        )
+        .await
+        {
+            local::Local::Delivered(path) => {
+                let reply = catalogue::DELIVERY_LOCAL_OK.reply_with(&[("address", &r.address)]);
+                let transcript = format!("maildir {}", path.display());
+                self.record(
+                    id,
+                    r.index,
+                    Decision::Delivered,
+                    &reply,
+                    None,
+                    "local",
+                    TlsOutcome::NotAttempted,
+                    transcript,
+                    None,
+                    now_ms,
+                )
+                .await?;
+                Ok(LocalOutcome::Delivered(Bounced {
+                    index: r.index,
+                    reply,
+                    host: None,
+                }))
+            }
+            local::Local::OverQuota => {
+                let reply = catalogue::DELIVERY_OVER_QUOTA.reply_with(&[("address", &r.address)]);
+                self.record(
+                    id,
+                    r.index,
+                    Decision::Failed,
+                    &reply,
+                    None,
+                    "local",
+                    TlsOutcome::NotAttempted,
+                    String::new(),
+                    None,
+                    now_ms,
+                )
+                .await?;
+                Ok(LocalOutcome::Failed(Bounced {
+                    index: r.index,
+                    reply,
+                    host: None,
+                }))
+            }
+            local::Local::Error(e) => {
+                tracing::error!(queue_id = %id, mailbox, error = %e, "maildir delivery failed");
+                let reply = catalogue::DELIVERY_MAILBOX_ERROR
+                    .reply_with(&[("address", &r.address), ("detail", &e)]);
+                let until = schedule::next_attempt_ms(&self.config.delivery, attempts + 1, now_ms);
+                self.record(
+                    id,
+                    r.index,
+                    Decision::Deferred { until_ms: until },
+                    &reply,
+                    None,
+                    "local",
+                    TlsOutcome::NotAttempted,
+                    String::new(),
+                    None,
+                    now_ms,
+                )
+                .await?;
+                Ok(LocalOutcome::Deferred)
+            }
+        }
+    }
+
+    /// Delivers one destination's batch over SMTP and records everything.
+    /// `started` is the pass's clock and the instant it was read: results are recorded at the
+    /// pass's time (retry delays count from the start of the attempt), so a test's clock stays
+    /// consistent.
+    async fn deliver_remote(
+        &self,
+        domain: String,
+        messages: Vec<BatchMessage>,
+        items: Vec<Item>,
+        ids: Vec<QueueId>,
+        started: (i64, std::time::Instant),
+    ) {
+        let limit =
+            {
+                let mut map = lock(&self.per_destination);
+                Arc::clone(map.entry(domain.clone()).or_insert_with(|| {
+                    Arc::new(Semaphore::new(self.config.delivery.per_destination))
+                }))
+            };
+        let _global = self.global.acquire().await;
+        let _local = limit.acquire().await;
+        let keys: Vec<(QueueId, u32)> = items.iter().map(|i| (ids[i.message], i.index)).collect();
+        let batch = self.remote.deliver(&domain, &messages, items).await;
+        let now_ms = started.0;
+        tracing::debug!(domain, took = ?started.1.elapsed(), "connection done");
+        if let Err(e) = self
+            .record_batch(&domain, &messages, &ids, &batch, now_ms)
+            .await
+        {
+            tracing::error!(domain, error = %e, "could not record delivery results");
+        }
+        let mut in_flight = lock(&self.in_flight);
+        for key in keys {
+            in_flight.remove(&key);
+        }
+    }
+
+    async fn record_batch(
+        &self,
+        domain: &str,
+        messages: &[BatchMessage],
+        ids: &[QueueId],
+        batch: &crate::remote::BatchResult,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        // The timeline first: one attempt per connection and message.
+        for tried in &batch.tried {
+            for &m in &tried.messages {
+                let results: Vec<&ItemResult> = batch
+                    .results
+                    .iter()
+                    .filter(|r| {
+                        r.item.message == m && r.host.as_deref() == Some(tried.host.as_str())
+                    })
+                    .collect();
+                let recipients: Vec<u32> = results.iter().map(|r| r.item.index).collect();
+                let decision = batch_decision(&results, &self.config, now_ms);
+                let explanation = results
+                    .iter()
+                    .map(|r| format!("{}: {}", r.item.address, explain_line(&r.reply)))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                let attempt = Attempt {
+                    at_ms: now_ms,
+                    recipients,
+                    destination: domain.to_owned(),
+                    mx_host: Some(tried.host.clone()),
+                    ip: tried.ip.map(|ip| ip.to_string()),
+                    tls: tried.tls.clone(),
+                    transcript: tried.transcript.clone(),
+                    decision,
+                    explanation,
+                };
+                match self.store.record_attempt(ids[m], attempt).await {
+                    Ok(()) | Err(StoreError::NotFound(_)) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        // Then each recipient's state; and the bounces.
+        let mut bounced: BTreeMap<usize, Vec<Bounced>> = BTreeMap::new();
+        let mut delayed: BTreeMap<usize, Vec<Bounced>> = BTreeMap::new();
+        for r in &batch.results {
+            let id = ids[r.item.message];
+            let envelope = &messages[r.item.message].envelope;
+            let info_attempts = match self.store.message(id).await {
+                Ok(info) => attempts_of(&info, r.item.index),
+                Err(StoreError::NotFound(_)) => continue,
+                Err(e) => return Err(e),
+            };
+            let expired = schedule::expired(&self.config.delivery, envelope.received_at_ms, now_ms);
+            let outcome = match r.disposition {
+                Disposition::Accepted => Outcome::Delivered,
+                Disposition::Failed => Outcome::Failed,
+                Disposition::Deferred if expired => Outcome::Failed,
+                Disposition::Deferred => Outcome::Deferred {
+                    next_attempt_ms: schedule::next_attempt_ms(
+                        &self.config.delivery,
+                        info_attempts + 1,
+                        now_ms,
+                    ),
+                },
+            };
+            self.update(id, r.item.index, outcome, &r.reply, r.host.clone(), now_ms)
+                .await?;
+            if matches!(outcome, Outcome::Deferred { .. }) {
+                delayed.entry(r.item.message).or_default().push(Bounced {
+                    index: r.item.index,
+                    reply: r.reply.clone(),
+                    host: r.host.clone(),
+                });
+            }
+            if outcome == Outcome::Failed {
+                bounced.entry(r.item.message).or_default().push(Bounced {
+                    index: r.item.index,
+                    reply: r.reply.clone(),
+                    host: r.host.clone(),
+                });
+            }
+        }
+        for (m, failed) in bounced {
+            let message = &messages[m];
+            self.bounce(ids[m], &message.envelope, &message.body, &failed, now_ms)
+                .await;
+        }
+        for (m, deferred) in delayed {
+            let message = &messages[m];
+            self.warn_delays(ids[m], &message.envelope, &message.body, &deferred, now_ms)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Records one recipient's outcome and its attempt.
+    #[allow(clippy::too_many_arguments)]
+    async fn record(
+        &self,
+        id: QueueId,
+        index: u32,
+        decision: Decision,
+        reply: &Reply,
+        host: Option<String>,
+        destination: &str,
+        tls: TlsOutcome,
+        transcript: String,
+        ip: Option<String>,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        let attempt = Attempt {
+            at_ms: now_ms,
+            recipients: vec![index],
+            destination: destination.to_owned(),
+            mx_host: host.clone(),
+            ip,
+            tls,
+            transcript,
+            decision,
+            explanation: explain_line(reply),
+        };
+        self.store.record_attempt(id, attempt).await?;
+        let outcome = match decision {
+            Decision::Delivered => Outcome::Delivered,
+            Decision::Failed => Outcome::Failed,
+            Decision::Deferred { until_ms } => Outcome::Deferred {
+                next_attempt_ms: until_ms,
+            },
+        };
+        self.update(id, index, outcome, reply, host, now_ms).await
+    }
+
+    async fn update(
+        &self,
+        id: QueueId,
+        index: u32,
+        outcome: Outcome,
+        reply: &Reply,
+        host: Option<String>,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        let update = RecipientUpdate {
+            outcome,
+            reply: Some(StoredReply {
+                code: reply.code().value(),
+                enhanced: reply.enhanced().map(|e| e.to_string()),
+                text: reply.text(),
+            }),
+            remote_host: host,
+            at_ms: now_ms,
+        };
+        match self.store.update_recipient(id, index, update).await {
+            Ok(()) | Err(StoreError::AlreadyFinal { .. }) | Err(StoreError::NotFound(_)) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Queues the bounce for the failed recipients of a message (never for a bounce).
+    async fn bounce(
+        &self,
+        id: QueueId,
+        envelope: &Envelope,
+        body: &[u8],
+        failed: &[Bounced],
+        now_ms: i64,
+    ) {
+        self.notify_sender(id, envelope, body, failed, DsnKind::Failure, now_ms)
+            .await;
+    }
+
+    /// Queues a delivery status notification of `kind` to the message's sender, for the
+    /// recipients whose NOTIFY asks for it (RFC 3461 §4.1). Never for a message that had the
+    /// null sender.
+    async fn notify_sender(
+        &self,
+        id: QueueId,
+        envelope: &Envelope,
+        body: &[u8],
+        reported: &[Bounced],
+        kind: DsnKind,
+        now_ms: i64,
+    ) {
+        let give_up_ms = envelope.received_at_ms.saturating_add(
+            i64::try_from(self.config.delivery.max_queue_time.0.as_millis()).unwrap_or(i64::MAX),
+        );
+        let action = match kind {
+            DsnKind::Failure => Action::Failed,
+            DsnKind::Delay => Action::Delayed,
+            DsnKind::Success => Action::Delivered,
+        };
+        let recipients = reported
+            .iter()
+            .filter_map(|b| {
+                let stored = envelope.recipients.get(b.index as usize)?;
+                let wanted = dsn::should_notify(envelope.sender.as_deref(), stored.notify, kind);
+                wanted.then(|| DsnRecipient {
+                    address: &stored.address,
+                    orcpt: stored.orcpt.as_deref(),
+                    action,
+                    reply: b.reply.clone(),
+                    remote_mta: b.host.as_deref(),
+                    last_attempt_ms: Some(now_ms),
+                    will_retry_until_ms: (kind == DsnKind::Delay).then_some(give_up_ms),
+                })
+            })
+            .collect::<Vec<_>>();
+        if recipients.is_empty() {
+            return;
+        }
+        let queue_id = id.to_string();
+        let input = DsnInput {
+            reporting_mta: &self.config.server.hostname,
+            original: envelope,
+            original_message: body,
+            queue_id: &queue_id,
+            recipients,
+            kind,
+            now_ms,
+        };
+        let Some(report) = dsn::build_dsn(&input) else {
+            return;
+        };
+        let mut notice = Envelope::new(None, vec![Recipient::new(report.to.clone())], now_ms);
+        notice.params.body = report.body;
+        notice.params.smtputf8 = report.smtputf8;
+        match self.store.enqueue(notice, report.message).await {
+            Ok(notice_id) => {
+                tracing::info!(queue_id = %id, notice = %notice_id, to = %report.to, ?kind, "delivery status notification queued");
+                self.wake.notify_one();
+            }
+            Err(e) => {
+                tracing::error!(queue_id = %id, error = %e, "could not queue the notification")
+            }
+        }
+    }
+
+    /// Sends the sender a delay warning for recipients still deferred after `[delivery]
+    /// delay_warning`, once per recipient; the warning is an entry of the timeline.
+    async fn warn_delays(
+        &self,
+        id: QueueId,
+        envelope: &Envelope,
+        body: &[u8],
+        deferred: &[Bounced],
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        let threshold =
+            i64::try_from(self.config.delivery.delay_warning.0.as_millis()).unwrap_or(i64::MAX);
+        if threshold == 0
+            || now_ms.saturating_sub(envelope.received_at_ms) < threshold
+            || deferred.is_empty()
+        {
+            return Ok(());
+        }
+        let warned: HashSet<u32> = self
+            .store
+            .attempts(id)
+            .await?
+            .iter()
+            .filter(|a| a.destination == DELAY_WARNING)
+            .flat_map(|a| a.recipients.clone())
+            .collect();
+        let due: Vec<Bounced> = deferred
+            .iter()
+            .filter(|b| !warned.contains(&b.index))
+            .cloned()
+            .collect();
+        if due.is_empty() {
+            return Ok(());
+        }
+        self.notify_sender(id, envelope, body, &due, DsnKind::Delay, now_ms)
+            .await;
+        let to = envelope.sender.clone().unwrap_or_default();
+        let attempt = Attempt {
+            at_ms: now_ms,
+            recipients: due.iter().map(|b| b.index).collect(),
+            destination: DELAY_WARNING.to_owned(),
+            mx_host: None,
+            ip: None,
+            tls: TlsOutcome::NotAttempted,
+            transcript: String::new(),
+            decision: Decision::Deferred { until_ms: now_ms },
+            explanation: format!(
+                "The sender <{to}> was told the message is delayed and still being retried."
+            ),
+        };
+        self.store.record_attempt(id, attempt).await
+    }
+}
+
+/// The timeline's destination name for a delay warning sent to the sender.
+const DELAY_WARNING: &str = "delay-warning";
+
+/// The timeline decision for the recipients of one message on one connection.
+fn batch_decision(results: &[&ItemResult], config: &Config, now_ms: i64) -> Decision {
+    if !results.is_empty()
+        && results
+            .iter()
+            .all(|r| r.disposition == Disposition::Accepted)
+    {
+        Decision::Delivered
+    } else if !results.is_empty() && results.iter().all(|r| r.disposition == Disposition::Failed) {
+        Decision::Failed
+    } else {
+        Decision::Deferred {
+            until_ms: schedule::next_attempt_ms(&config.delivery, 1, now_ms),
+        }
+    }
+}
+
+/// One line of explanation for a reply: the catalogue's or the pattern library's advice.
+fn explain_line(reply: &Reply) -> String {
+    let parsed = tern_codes::Parsed {
+        reply: reply.clone(),
+        anomalies: Vec::new(),
+    };
+    let ex = tern_codes::explain(&parsed);
+    format!("{} {}", ex.summary, ex.action)
+}
+
+fn attempts_of(info: &MessageInfo, index: u32) -> u32 {
+    info.recipients
+        .iter()
+        .find(|s| s.index == index)
+        .map_or(0, |s| s.attempts)
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}

@@ -1,0 +1,130 @@
+//! Tern delivering to Tern: STARTTLS with the receiver's self-signed certificate, the 452
+//! split against a real recipient limit, and a refused recipient bounced with the
+//! receiver's reply and its explanation.
+
+use std::sync::Arc;
+
+use tern_config::{Config, ListenerKind};
+use tern_store::{ListFilter, QueueStore, RecipientState, SqliteConfig, SqliteStore, TlsOutcome};
+
+use super::harness::{T0, sender};
+
+/// A receiving Tern for domain `b.test` on 127.0.0.1 (port 25's role on an ephemeral port).
+struct Receiver {
+    _dir: tempfile::TempDir,
+    store: Arc<SqliteStore>,
+    port: u16,
+    _handle: tern_server::ServerHandle,
+}
+
+async fn receiver(sections: &str) -> Receiver {
+    let dir = tempfile::tempdir().unwrap();
+    let toml = format!(
+        "[server]\nhostname = \"mx.b.test\"\ndata_dir = \"{}\"\n\
+         [[listener]]\nkind = \"smtp\"\naddress = \"127.0.0.1:0\"\n\
+         [local]\ndomains = [\"b.test\"]\nmailboxes = [\"bob\", \"carol\", \"dave\"]\n{sections}",
+        dir.path().display()
+    );
+    let config = Arc::new(Config::parse(&toml).unwrap());
+    let store = Arc::new(SqliteStore::open(SqliteConfig::new(dir.path().join("queue"))).unwrap());
+    let handle = tern_server::start(
+        Arc::clone(&config),
+        Arc::clone(&store),
+        tern_server::Hooks::default(),
+    )
+    .await
+    .unwrap();
+    let port = handle.address(ListenerKind::Smtp).unwrap().port();
+    Receiver {
+        _dir: dir,
+        store,
+        port,
+        _handle: handle,
+    }
+}
+
+fn route(port: u16) -> String {
+    format!("[[delivery.route]]\ndomain = \"b.test\"\nhost = \"127.0.0.1:{port}\"\n")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn starttls_with_a_self_signed_certificate_is_used_and_recorded() {
+    let b = receiver("").await;
+    let a = sender(&route(b.port)).await;
+    let id = a
+        .queue(
+            Some("alice@a.test"),
+            &["bob@b.test"],
+            "Subject: tls\r\n\r\nsecret\r\n",
+            T0,
+        )
+        .await;
+    a.deliver_at(T0).await;
+    assert_eq!(a.states(id).await, vec![RecipientState::Delivered]);
+    let timeline = a.store.attempts(id).await.unwrap();
+    match &timeline[0].tls {
+        TlsOutcome::Established { protocol, cipher } => {
+            assert!(protocol.starts_with("TLSv1."), "{protocol}");
+            assert!(
+                cipher.contains("not verified"),
+                "a self-signed certificate: {cipher}"
+            );
+        }
+        other => panic!("TLS was not used: {other:?}"),
+    }
+    assert!(
+        timeline[0].transcript.contains("C: STARTTLS"),
+        "{}",
+        timeline[0].transcript
+    );
+    let received = b.store.list(ListFilter::default()).await.unwrap();
+    assert_eq!(received.len(), 1);
+    let body = b.store.body(received[0].id).await.unwrap();
+    let text = String::from_utf8_lossy(&body);
+    assert!(text.contains("with ESMTPS"), "{text}");
+    assert!(text.ends_with("Subject: tls\r\n\r\nsecret\r\n"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_recipient_limit_splits_the_message_into_transactions() {
+    let b = receiver("[limits]\nmax_recipients = 1\n").await;
+    let a = sender(&route(b.port)).await;
+    let id = a
+        .queue(
+            Some("alice@a.test"),
+            &["bob@b.test", "carol@b.test", "dave@b.test"],
+            "x\r\n",
+            T0,
+        )
+        .await;
+    a.deliver_at(T0).await;
+    assert_eq!(a.states(id).await, vec![RecipientState::Delivered; 3]);
+    let received = b.store.list(ListFilter::default()).await.unwrap();
+    assert_eq!(received.len(), 3, "one message per transaction");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unknown_user_at_the_receiver_bounces_with_its_reply_and_explanation() {
+    let b = receiver("").await;
+    let a = sender(&route(b.port)).await;
+    let id = a
+        .queue(Some("alice@a.test"), &["nobody@b.test"], "x\r\n", T0)
+        .await;
+    a.deliver_at(T0).await;
+    assert_eq!(a.states(id).await, vec![RecipientState::Failed]);
+    let mail = a.alice_mail();
+    assert_eq!(mail.len(), 1);
+    assert!(
+        mail[0].contains("550 5.1.1 No such user here: <nobody@b.test>"),
+        "{}",
+        mail[0]
+    );
+    assert!(
+        mail[0].contains("Check the address for typos"),
+        "the catalogue's advice: {}",
+        mail[0]
+    );
+    if std::env::var_os("SHOW_BOUNCE").is_some() {
+        println!("{}", mail[0]);
+    }
+}
