@@ -158,11 +158,8 @@ impl<S: QueueStore + 'static> Delivery<S> {
                             r.index,
                             Decision::Failed,
                             &reply,
-                            None,
                             "queue",
-                            TlsOutcome::NotAttempted,
                             String::new(),
-                            None,
                             now_ms,
                         )
                         .await?;
@@ -195,11 +192,8 @@ impl<S: QueueStore + 'static> Delivery<S> {
                                 r.index,
                                 Decision::Failed,
                                 &reply,
-                                None,
                                 "local",
-                                TlsOutcome::NotAttempted,
                                 String::new(),
-                                None,
                                 now_ms,
                             )
                             .await?;
@@ -327,11 +321,8 @@ impl<S: QueueStore + 'static> Shared<S> {
                     r.index,
                     Decision::Delivered,
                     &reply,
-                    None,
                     "local",
-                    TlsOutcome::NotAttempted,
                     transcript,
-                    None,
                     now_ms,
                 )
                 .await?;
@@ -348,11 +339,8 @@ impl<S: QueueStore + 'static> Shared<S> {
                     r.index,
                     Decision::Failed,
                     &reply,
-                    None,
                     "local",
-                    TlsOutcome::NotAttempted,
                     String::new(),
-                    None,
                     now_ms,
                 )
                 .await?;
@@ -372,11 +360,8 @@ impl<S: QueueStore + 'static> Shared<S> {
                     r.index,
                     Decision::Deferred { until_ms: until },
                     &reply,
-                    None,
                     "local",
-                    TlsOutcome::NotAttempted,
                     String::new(),
-                    None,
                     now_ms,
                 )
                 .await?;
@@ -518,28 +503,25 @@ impl<S: QueueStore + 'static> Shared<S> {
         Ok(())
     }
 
-    /// Records one recipient's outcome and its attempt.
-    #[allow(clippy::too_many_arguments)]
+    /// Records the outcome of a recipient decided here (local delivery, a refused address, an
+    /// expired message) and its attempt in the timeline.
     async fn record(
         &self,
         id: QueueId,
         index: u32,
         decision: Decision,
         reply: &Reply,
-        host: Option<String>,
         destination: &str,
-        tls: TlsOutcome,
         transcript: String,
-        ip: Option<String>,
         now_ms: i64,
     ) -> Result<(), StoreError> {
         let attempt = Attempt {
             at_ms: now_ms,
             recipients: vec![index],
             destination: destination.to_owned(),
-            mx_host: host.clone(),
-            ip,
-            tls,
+            mx_host: None,
+            ip: None,
+            tls: TlsOutcome::NotAttempted,
             transcript,
             decision,
             explanation: explain_line(reply),
@@ -552,7 +534,7 @@ impl<S: QueueStore + 'static> Shared<S> {
                 next_attempt_ms: until_ms,
             },
         };
-        self.update(id, index, outcome, reply, host, now_ms).await
+        self.update(id, index, outcome, reply, None, now_ms).await
     }
 
     async fn update(

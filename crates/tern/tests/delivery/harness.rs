@@ -116,3 +116,41 @@ impl Sender {
 
 /// A fixed "now" for tests (ms since the epoch), far from any real clock edge.
 pub const T0: i64 = 1_800_000_000_000;
+
+/// A receiving Tern for domain `b.test` on 127.0.0.1 (port 25's role on an ephemeral port),
+/// with extra config sections.
+pub struct Receiver {
+    _dir: tempfile::TempDir,
+    pub store: Arc<SqliteStore>,
+    pub port: u16,
+    _handle: tern_server::ServerHandle,
+}
+
+pub async fn receiver(sections: &str) -> Receiver {
+    let dir = tempfile::tempdir().unwrap();
+    let toml = format!(
+        "[server]\nhostname = \"mx.b.test\"\ndata_dir = \"{}\"\n\
+         [[listener]]\nkind = \"smtp\"\naddress = \"127.0.0.1:0\"\n\
+         [local]\ndomains = [\"b.test\"]\nmailboxes = [\"bob\", \"carol\", \"dave\"]\n{sections}",
+        dir.path().display()
+    );
+    let config = Arc::new(Config::parse(&toml).unwrap());
+    let store = Arc::new(SqliteStore::open(SqliteConfig::new(dir.path().join("queue"))).unwrap());
+    let handle = tern_server::start(
+        Arc::clone(&config),
+        Arc::clone(&store),
+        tern_server::Hooks::default(),
+    )
+    .await
+    .unwrap();
+    let port = handle
+        .address(tern_config::ListenerKind::Smtp)
+        .unwrap()
+        .port();
+    Receiver {
+        _dir: dir,
+        store,
+        port,
+        _handle: handle,
+    }
+}

@@ -1,44 +1,15 @@
 //! Delivery by MX records from an in-process DNS server: preference order and fallback, null
 //! MX and NXDOMAIN bounced with their own codes, SERVFAIL deferred.
 
-use std::sync::Arc;
+use tern_store::{QueueStore, RecipientState};
 
-use tern_config::{Config, ListenerKind};
-use tern_store::{QueueStore, RecipientState, SqliteConfig, SqliteStore};
-
-use super::harness::{T0, sender_with_dns};
+use super::harness::{T0, receiver, sender_with_dns};
 use crate::dns::TestDns;
-
-/// A receiving Tern for `b.test` on 127.0.0.1 (the MX hosts' port is `[delivery] smtp_port`).
-async fn receiver() -> (
-    tempfile::TempDir,
-    Arc<SqliteStore>,
-    tern_server::ServerHandle,
-    u16,
-) {
-    let dir = tempfile::tempdir().unwrap();
-    let toml = format!(
-        "[server]\nhostname = \"mx2.b.test\"\ndata_dir = \"{}\"\n\
-         [[listener]]\nkind = \"smtp\"\naddress = \"127.0.0.1:0\"\n\
-         [local]\ndomains = [\"b.test\"]\nmailboxes = [\"bob\"]\n",
-        dir.path().display()
-    );
-    let config = Arc::new(Config::parse(&toml).unwrap());
-    let store = Arc::new(SqliteStore::open(SqliteConfig::new(dir.path().join("queue"))).unwrap());
-    let handle = tern_server::start(
-        Arc::clone(&config),
-        Arc::clone(&store),
-        tern_server::Hooks::default(),
-    )
-    .await
-    .unwrap();
-    let port = handle.address(ListenerKind::Smtp).unwrap().port();
-    (dir, store, handle, port)
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_most_preferred_mx_is_tried_first_and_the_next_one_takes_over() {
-    let (_dir, received, _handle, port) = receiver().await;
+    let b = receiver("").await;
+    let (received, port) = (&b.store, b.port);
     // mx1 (preference 10) is 127.0.0.2, where nothing listens: connection refused.
     // mx2 (preference 20) is 127.0.0.1, the receiving Tern.
     let dns = TestDns::builder()

@@ -2,46 +2,9 @@
 //! split against a real recipient limit, and a refused recipient bounced with the
 //! receiver's reply and its explanation.
 
-use std::sync::Arc;
+use tern_store::{ListFilter, QueueStore, RecipientState, TlsOutcome};
 
-use tern_config::{Config, ListenerKind};
-use tern_store::{ListFilter, QueueStore, RecipientState, SqliteConfig, SqliteStore, TlsOutcome};
-
-use super::harness::{T0, sender};
-
-/// A receiving Tern for domain `b.test` on 127.0.0.1 (port 25's role on an ephemeral port).
-struct Receiver {
-    _dir: tempfile::TempDir,
-    store: Arc<SqliteStore>,
-    port: u16,
-    _handle: tern_server::ServerHandle,
-}
-
-async fn receiver(sections: &str) -> Receiver {
-    let dir = tempfile::tempdir().unwrap();
-    let toml = format!(
-        "[server]\nhostname = \"mx.b.test\"\ndata_dir = \"{}\"\n\
-         [[listener]]\nkind = \"smtp\"\naddress = \"127.0.0.1:0\"\n\
-         [local]\ndomains = [\"b.test\"]\nmailboxes = [\"bob\", \"carol\", \"dave\"]\n{sections}",
-        dir.path().display()
-    );
-    let config = Arc::new(Config::parse(&toml).unwrap());
-    let store = Arc::new(SqliteStore::open(SqliteConfig::new(dir.path().join("queue"))).unwrap());
-    let handle = tern_server::start(
-        Arc::clone(&config),
-        Arc::clone(&store),
-        tern_server::Hooks::default(),
-    )
-    .await
-    .unwrap();
-    let port = handle.address(ListenerKind::Smtp).unwrap().port();
-    Receiver {
-        _dir: dir,
-        store,
-        port,
-        _handle: handle,
-    }
-}
+use super::harness::{T0, receiver, sender};
 
 fn route(port: u16) -> String {
     format!("[[delivery.route]]\ndomain = \"b.test\"\nhost = \"127.0.0.1:{port}\"\n")
