@@ -153,15 +153,7 @@ impl<S: QueueStore + 'static> Delivery<S> {
                     let reply =
                         catalogue::DELIVERY_EXPIRED.reply_with(&[("days", &days.to_string())]);
                     shared
-                        .record(
-                            id,
-                            r.index,
-                            Decision::Failed,
-                            &reply,
-                            "queue",
-                            String::new(),
-                            now_ms,
-                        )
+                        .record(r, Decision::Failed, &reply, "queue", String::new(), now_ms)
                         .await?;
                     bounced.push(Bounced {
                         index: r.index,
@@ -187,15 +179,7 @@ impl<S: QueueStore + 'static> Delivery<S> {
                     }
                     Route::Refused(reply) => {
                         shared
-                            .record(
-                                id,
-                                r.index,
-                                Decision::Failed,
-                                &reply,
-                                "local",
-                                String::new(),
-                                now_ms,
-                            )
+                            .record(r, Decision::Failed, &reply, "local", String::new(), now_ms)
                             .await?;
                         bounced.push(Bounced {
                             index: r.index,
@@ -316,16 +300,8 @@ impl<S: QueueStore + 'static> Shared<S> {
             local::Local::Delivered(path) => {
                 let reply = catalogue::DELIVERY_LOCAL_OK.reply_with(&[("address", &r.address)]);
                 let transcript = format!("maildir {}", path.display());
-                self.record(
-                    id,
-                    r.index,
-                    Decision::Delivered,
-                    &reply,
-                    "local",
-                    transcript,
-                    now_ms,
-                )
-                .await?;
+                self.record(r, Decision::Delivered, &reply, "local", transcript, now_ms)
+                    .await?;
                 Ok(LocalOutcome::Delivered(Bounced {
                     index: r.index,
                     reply,
@@ -334,16 +310,8 @@ impl<S: QueueStore + 'static> Shared<S> {
             }
             local::Local::OverQuota => {
                 let reply = catalogue::DELIVERY_OVER_QUOTA.reply_with(&[("address", &r.address)]);
-                self.record(
-                    id,
-                    r.index,
-                    Decision::Failed,
-                    &reply,
-                    "local",
-                    String::new(),
-                    now_ms,
-                )
-                .await?;
+                self.record(r, Decision::Failed, &reply, "local", String::new(), now_ms)
+                    .await?;
                 Ok(LocalOutcome::Failed(Bounced {
                     index: r.index,
                     reply,
@@ -356,8 +324,7 @@ impl<S: QueueStore + 'static> Shared<S> {
                     .reply_with(&[("address", &r.address), ("detail", &e)]);
                 let until = schedule::next_attempt_ms(&self.config.delivery, attempts + 1, now_ms);
                 self.record(
-                    id,
-                    r.index,
+                    r,
                     Decision::Deferred { until_ms: until },
                     &reply,
                     "local",
@@ -507,8 +474,7 @@ impl<S: QueueStore + 'static> Shared<S> {
     /// expired message) and its attempt in the timeline.
     async fn record(
         &self,
-        id: QueueId,
-        index: u32,
+        r: &DueRecipient,
         decision: Decision,
         reply: &Reply,
         destination: &str,
@@ -517,7 +483,7 @@ impl<S: QueueStore + 'static> Shared<S> {
     ) -> Result<(), StoreError> {
         let attempt = Attempt {
             at_ms: now_ms,
-            recipients: vec![index],
+            recipients: vec![r.index],
             destination: destination.to_owned(),
             mx_host: None,
             ip: None,
@@ -526,7 +492,7 @@ impl<S: QueueStore + 'static> Shared<S> {
             decision,
             explanation: explain_line(reply),
         };
-        self.store.record_attempt(id, attempt).await?;
+        self.store.record_attempt(r.id, attempt).await?;
         let outcome = match decision {
             Decision::Delivered => Outcome::Delivered,
             Decision::Failed => Outcome::Failed,
@@ -534,7 +500,8 @@ impl<S: QueueStore + 'static> Shared<S> {
                 next_attempt_ms: until_ms,
             },
         };
-        self.update(id, index, outcome, reply, None, now_ms).await
+        self.update(r.id, r.index, outcome, reply, None, now_ms)
+            .await
     }
 
     async fn update(
