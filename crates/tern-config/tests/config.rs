@@ -97,7 +97,19 @@ fn documented_keys_exist() {
     let docs = include_str!("../../../docs/config.md");
     let example = include_str!("../../../examples/tern.toml");
     let mut count = 0;
+    let mut in_key_table = false;
     for line in docs.lines() {
+        if !line.starts_with('|') {
+            in_key_table = false;
+            continue;
+        }
+        if line.starts_with("| key |") {
+            in_key_table = true;
+            continue;
+        }
+        if !in_key_table {
+            continue;
+        }
         let Some(rest) = line.strip_prefix("| `") else {
             continue;
         };
