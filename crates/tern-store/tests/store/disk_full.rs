@@ -114,7 +114,10 @@ fn full_disk_refuses_cleanly_and_recovers_without_reopening() {
         // the whole WAL file can already be (a checkpointed WAL is reused from its start, so a
         // smaller body could fit in the space it already has), and below the spool threshold.
         let wal = fs::metadata(dir.join("queue.sqlite-wal")).map_or(0, |m| m.len());
-        assert!(wal < 200_000, "the WAL is small after five 3 KB messages: {wal}");
+        assert!(
+            wal < 200_000,
+            "the WAL is small after five 3 KB messages: {wal}"
+        );
         let inline = expect_disk_full(
             s.enqueue(envelope(3, 2), vec![7; 250_000]).await,
             "inline body on a full disk",
