@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use tern_codes::{Reply, catalogue};
 use tern_config::{Config, Route, RouteTls};
+use tern_proto::FailureReason;
 use tern_proto::client::{Exchange, ReplySource};
 use tern_proto::{
     ClientConfig, Credentials, Disposition, ForwardPath, LocalReason, Mailbox, Notify, Orcpt,
@@ -179,12 +180,33 @@ impl Remote {
             });
             let mut carried = Vec::new();
             let mut reported = vec![false; jobs.len()];
+            // A smarthost refusing our login is a configuration problem on our side: keep
+            // the mail and retry (the administrator fixes the route), never bounce it.
+            let login_refused = result.failure.as_ref().and_then(|f| {
+                (f.reason == FailureReason::AuthRefused).then(|| {
+                    catalogue::DELIVERY_AUTH_REFUSED.reply_with(&[
+                        ("host", target.host.as_str()),
+                        ("detail", f.reply.to_string().as_str()),
+                    ])
+                })
+            });
             for (job, outcome) in &result.outcomes {
                 reported[*job] = true;
                 for r in &outcome.recipients {
                     let Some(item) = job_items[*job].get(r.index).cloned() else {
                         continue;
                     };
+                    if let Some(reply) = &login_refused
+                        && r.disposition != Disposition::Accepted
+                    {
+                        batch.results.push(ItemResult {
+                            item,
+                            disposition: Disposition::Deferred,
+                            reply: reply.clone(),
+                            host: Some(target.host.clone()),
+                        });
+                        continue;
+                    }
                     let connection_level =
                         matches!(r.source, ReplySource::Local(LocalReason::Connection(_)))
                             || (r.disposition == Disposition::Deferred
@@ -209,7 +231,10 @@ impl Remote {
                 ]);
                 last_failure = Some((reply, None));
             } else if let Some(failure) = &result.failure {
-                last_failure = Some((failure.reply.clone(), Some(target.host.clone())));
+                let reply = login_refused
+                    .clone()
+                    .unwrap_or_else(|| failure.reply.clone());
+                last_failure = Some((reply, Some(target.host.clone())));
             }
             for (job, items) in job_items.into_iter().enumerate() {
                 if !reported[job] {

@@ -91,3 +91,74 @@ async fn an_unknown_user_at_the_receiver_bounces_with_its_reply_and_explanation(
         println!("{}", mail[0]);
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_smarthost_route_logs_in_over_starttls() {
+    // The receiver's submission port: AUTH required, offered only under TLS.
+    let dir = tempfile::tempdir().unwrap();
+    let toml = format!(
+        "[server]\nhostname = \"smarthost.test\"\ndata_dir = \"{}\"\n\
+         [[listener]]\nkind = \"submission\"\naddress = \"127.0.0.1:0\"\n\
+         [auth]\nfailure_delay = \"1ms\"\n",
+        dir.path().display()
+    );
+    let config = std::sync::Arc::new(tern_config::Config::parse(&toml).unwrap());
+    tern_server::users::UserDb::open(dir.path().join("users"))
+        .unwrap()
+        .add("alice@a.test", "relay-secret")
+        .unwrap();
+    let store = std::sync::Arc::new(
+        tern_store::SqliteStore::open(tern_store::SqliteConfig::new(dir.path().join("queue")))
+            .unwrap(),
+    );
+    let handle = tern_server::start(
+        config,
+        std::sync::Arc::clone(&store),
+        tern_server::Hooks::default(),
+    )
+    .await
+    .unwrap();
+    let port = handle
+        .address(tern_config::ListenerKind::Submission)
+        .unwrap()
+        .port();
+    let route = |password: &str| {
+        format!(
+            "[[delivery.route]]\ndomain = \"*\"\nhost = \"127.0.0.1:{port}\"\n\
+             username = \"alice@a.test\"\npassword = \"{password}\"\n"
+        )
+    };
+    // The right password: relayed (the smarthost accepts any domain from its user).
+    let a = sender(&route("relay-secret")).await;
+    let id = a
+        .queue(Some("alice@a.test"), &["someone@far.example"], "x\r\n", T0)
+        .await;
+    a.deliver_at(T0).await;
+    let timeline = a.store.attempts(id).await.unwrap();
+    assert_eq!(
+        a.states(id).await,
+        vec![RecipientState::Delivered],
+        "{timeline:#?}"
+    );
+    assert!(
+        timeline[0].transcript.contains("C: AUTH PLAIN <redacted>"),
+        "{}",
+        timeline[0].transcript
+    );
+    assert!(!timeline[0].transcript.contains("relay-secret"));
+    assert_eq!(store.list(ListFilter::default()).await.unwrap().len(), 1);
+
+    // A wrong password: deferred with the smarthost's refusal, never bounced.
+    let a = sender(&route("wrong")).await;
+    let id = a
+        .queue(Some("alice@a.test"), &["someone@far.example"], "x\r\n", T0)
+        .await;
+    a.deliver_at(T0).await;
+    let info = a.info(id).await;
+    assert_eq!(
+        info.recipients[0].state,
+        RecipientState::Deferred,
+        "{info:?}"
+    );
+    assert!(a.alice_mail().is_empty());
+}
