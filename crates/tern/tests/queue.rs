@@ -690,6 +690,26 @@ fn bounce_fails_pending_recipients_with_a_catalogue_reply() {
     assert_eq!(timeline.len(), 3);
     assert_eq!(timeline[2].decision, Decision::Failed);
     assert!(timeline[2].explanation.contains("tern queue bounce"));
+    // The sender is told, with an RFC 3464 report from the null sender.
+    assert!(out.contains("queued for <alice@example.org>"), "{out}");
+    let store = open(&f.data);
+    let bounces = runtime().block_on(async {
+        let all = store.list(tern_store::ListFilter::default()).await.unwrap();
+        let mut bodies = Vec::new();
+        for m in all.iter().filter(|m| m.envelope.sender.is_none()) {
+            bodies.push(String::from_utf8(store.body(m.id).await.unwrap()).unwrap());
+        }
+        store.close().await.unwrap();
+        bodies
+    });
+    let new_bounce = bounces
+        .iter()
+        .find(|b| b.contains("Delivery cancelled by the administrator"))
+        .unwrap_or_else(|| panic!("{bounces:?}"));
+    assert!(
+        new_bounce.contains("Final-Recipient: rfc822; bob@example.com"),
+        "{new_bounce}"
+    );
     let out = f.ok(&["show", &f.deferred.to_string()]);
     assert!(out.contains("Timeline (3 attempts)"), "{out}");
 

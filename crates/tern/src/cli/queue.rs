@@ -90,8 +90,8 @@ pub enum QueueCommand {
     /// Delete messages from the queue, silently: the sender is not told (like `postsuper -d`).
     #[command(after_help = ACTION_AFTER_HELP)]
     Delete(ActionArgs),
-    /// Fail the recipients not yet delivered, now, with the reply
-    /// "554 5.7.1 Message refused by policy"; they are not tried again.
+    /// Fail the recipients not yet delivered, now, with the reply "554 5.0.0 Delivery
+    /// cancelled by the administrator"; they are not tried again and the sender gets a bounce.
     #[command(after_help = ACTION_AFTER_HELP)]
     Bounce(ActionArgs),
 }

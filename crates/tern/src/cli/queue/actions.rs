@@ -337,12 +337,72 @@ async fn bounce(
         }
     }
     let n = u32::try_from(failed.len()).unwrap_or(u32::MAX);
+    let notice = notify_sender(store, info, &failed, &reply, cx).await;
     Ok((
         n,
         format!(
-            "failed {} with \"{}\": not tried again; no bounce message goes to the sender",
+            "failed {} with \"{}\": not tried again; {notice}",
             failed.join(", "),
             super::reply_line(&stored)
         ),
     ))
+}
+
+/// Queues the bounce (RFC 3464) for recipients an administrator failed, as the delivery
+/// worker would; says what was done.
+async fn notify_sender(
+    store: &SqliteStore,
+    info: &MessageInfo,
+    failed: &[&str],
+    reply: &tern_codes::Reply,
+    cx: &Context<'_>,
+) -> String {
+    use tern_delivery::dsn::{self, Action, DsnInput, DsnKind, DsnRecipient};
+    let envelope = &info.envelope;
+    let recipients: Vec<DsnRecipient<'_>> = envelope
+        .recipients
+        .iter()
+        .filter(|r| failed.contains(&r.address.as_str()))
+        .filter(|r| dsn::should_notify(envelope.sender.as_deref(), r.notify, DsnKind::Failure))
+        .map(|r| DsnRecipient {
+            address: &r.address,
+            orcpt: r.orcpt.as_deref(),
+            action: Action::Failed,
+            reply: reply.clone(),
+            remote_mta: None,
+            last_attempt_ms: Some(cx.now),
+            will_retry_until_ms: None,
+        })
+        .collect();
+    if recipients.is_empty() {
+        return "no bounce: the sender is the null sender or asked for none (NOTIFY)".to_owned();
+    }
+    let body = match store.body(info.id).await {
+        Ok(b) => b,
+        Err(e) => return format!("no bounce: the message body could not be read ({e})"),
+    };
+    let queue_id = info.id.to_string();
+    let input = DsnInput {
+        reporting_mta: &cx.config.server.hostname,
+        original: envelope,
+        original_message: &body,
+        queue_id: &queue_id,
+        recipients,
+        kind: DsnKind::Failure,
+        now_ms: cx.now,
+    };
+    let Some(report) = dsn::build_dsn(&input) else {
+        return "no bounce: the sender is the null sender".to_owned();
+    };
+    let mut notice = tern_store::Envelope::new(
+        None,
+        vec![tern_store::Recipient::new(report.to.clone())],
+        cx.now,
+    );
+    notice.params.body = report.body;
+    notice.params.smtputf8 = report.smtputf8;
+    match store.enqueue(notice, report.message).await {
+        Ok(id) => format!("bounce {id} queued for <{}>", report.to),
+        Err(e) => format!("the bounce could not be queued ({e})"),
+    }
 }
