@@ -16,9 +16,8 @@
 //! Every outcome is recorded in the store (recipient state with its reply, and an attempt in
 //! the message's timeline) only after the delivery itself is durable.
 //!
-//! Not yet here: success notifications for remote deliveries (RFC 3461 `NOTIFY=SUCCESS` is
-//! honoured for local deliveries only), and a claim on due recipients for several Tern nodes
-//! sharing one queue.
+//! Not yet here: a claim on due recipients for several Tern nodes sharing one queue (one
+//! delivery worker per queue for now).
 
 pub mod dns;
 pub mod dsn;

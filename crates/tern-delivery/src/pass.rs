@@ -232,7 +232,7 @@ impl<S: QueueStore + 'static> Delivery<S> {
                             &info.envelope,
                             &body,
                             &delivered,
-                            DsnKind::Success,
+                            Action::Delivered,
                             now_ms,
                         )
                         .await;
@@ -419,6 +419,9 @@ impl<S: QueueStore + 'static> Shared<S> {
         // Then each recipient's state; and the bounces.
         let mut bounced: BTreeMap<usize, Vec<Bounced>> = BTreeMap::new();
         let mut delayed: BTreeMap<usize, Vec<Bounced>> = BTreeMap::new();
+        // Accepted by a server that does not report delivery status itself (no DSN): a
+        // NOTIFY=SUCCESS sender hears "relayed" from us (RFC 3461 §4.1).
+        let mut relayed: BTreeMap<usize, Vec<Bounced>> = BTreeMap::new();
         for r in &batch.results {
             let id = ids[r.item.message];
             let envelope = &messages[r.item.message].envelope;
@@ -449,6 +452,13 @@ impl<S: QueueStore + 'static> Shared<S> {
                     host: r.host.clone(),
                 });
             }
+            if outcome == Outcome::Delivered && !r.reports_onward {
+                relayed.entry(r.item.message).or_default().push(Bounced {
+                    index: r.item.index,
+                    reply: r.reply.clone(),
+                    host: r.host.clone(),
+                });
+            }
             if outcome == Outcome::Failed {
                 bounced.entry(r.item.message).or_default().push(Bounced {
                     index: r.item.index,
@@ -461,6 +471,18 @@ impl<S: QueueStore + 'static> Shared<S> {
             let message = &messages[m];
             self.bounce(ids[m], &message.envelope, &message.body, &failed, now_ms)
                 .await;
+        }
+        for (m, accepted) in relayed {
+            let message = &messages[m];
+            self.notify_sender(
+                ids[m],
+                &message.envelope,
+                &message.body,
+                &accepted,
+                Action::Relayed,
+                now_ms,
+            )
+            .await;
         }
         for (m, deferred) in delayed {
             let message = &messages[m];
@@ -538,7 +560,7 @@ impl<S: QueueStore + 'static> Shared<S> {
         failed: &[Bounced],
         now_ms: i64,
     ) {
-        self.notify_sender(id, envelope, body, failed, DsnKind::Failure, now_ms)
+        self.notify_sender(id, envelope, body, failed, Action::Failed, now_ms)
             .await;
     }
 
@@ -551,17 +573,13 @@ impl<S: QueueStore + 'static> Shared<S> {
         envelope: &Envelope,
         body: &[u8],
         reported: &[Bounced],
-        kind: DsnKind,
+        action: Action,
         now_ms: i64,
     ) {
+        let kind = action.kind();
         let give_up_ms = envelope.received_at_ms.saturating_add(
             i64::try_from(self.config.delivery.max_queue_time.0.as_millis()).unwrap_or(i64::MAX),
         );
-        let action = match kind {
-            DsnKind::Failure => Action::Failed,
-            DsnKind::Delay => Action::Delayed,
-            DsnKind::Success => Action::Delivered,
-        };
         let recipients = reported
             .iter()
             .filter_map(|b| {
@@ -642,7 +660,7 @@ impl<S: QueueStore + 'static> Shared<S> {
         if due.is_empty() {
             return Ok(());
         }
-        self.notify_sender(id, envelope, body, &due, DsnKind::Delay, now_ms)
+        self.notify_sender(id, envelope, body, &due, Action::Delayed, now_ms)
             .await;
         let to = envelope.sender.clone().unwrap_or_default();
         let attempt = Attempt {

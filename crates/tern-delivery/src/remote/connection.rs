@@ -62,6 +62,8 @@ pub struct ConnectionResult {
     pub transcript: Vec<Exchange>,
     /// TLS as negotiated.
     pub tls: Option<TlsOutcome>,
+    /// Whether the server offered DSN (RFC 3461): then it reports success itself.
+    pub dsn_offered: bool,
 }
 
 enum End {
@@ -152,6 +154,7 @@ pub async fn deliver_over(
         }
     }
     run.result.transcript = run.session.take_transcript();
+    run.result.dsn_offered = run.session.capabilities().dsn;
     run.result
 }
 

@@ -51,6 +51,9 @@ pub struct ItemResult {
     pub reply: Reply,
     /// The host that gave the reply.
     pub host: Option<String>,
+    /// For an accepted recipient: whether the server takes over delivery status reporting
+    /// (it offered DSN, so NOTIFY went along); when false a success report says `relayed`.
+    pub reports_onward: bool,
 }
 
 /// One connection tried, for the timeline.
@@ -137,6 +140,7 @@ impl Remote {
                         disposition,
                         reply: reply.clone(),
                         host: None,
+                        reports_onward: false,
                     })
                     .collect();
                 return batch;
@@ -204,6 +208,7 @@ impl Remote {
                             disposition: Disposition::Deferred,
                             reply: reply.clone(),
                             host: Some(target.host.clone()),
+                            reports_onward: false,
                         });
                         continue;
                     }
@@ -220,6 +225,7 @@ impl Remote {
                             disposition: r.disposition,
                             reply: r.reply.clone(),
                             host: Some(target.host.clone()),
+                            reports_onward: result.dsn_offered,
                         });
                     }
                 }
@@ -261,6 +267,7 @@ impl Remote {
                     },
                     reply: reply.clone(),
                     host: host.clone(),
+                    reports_onward: false,
                 }));
         }
         batch

@@ -449,3 +449,79 @@ async fn notify_success_reports_a_local_delivery() {
         mail[0]
     );
 }
+
+#[tokio::test]
+async fn notify_success_to_a_server_without_dsn_reports_relayed() {
+    let p = peer(vec![Script(vec![
+        "220 b.test",
+        EHLO_PLAIN,
+        "250 ok",
+        "250 ok",
+        "354 go",
+        "250 queued",
+        "221 bye",
+    ])])
+    .await;
+    let s = sender(&route_to(&p)).await;
+    let envelope = tern_store::Envelope::new(
+        Some("alice@a.test".into()),
+        vec![tern_store::Recipient {
+            address: "bob@b.test".into(),
+            notify: Some(tern_store::Notify::On {
+                success: true,
+                failure: true,
+                delay: true,
+            }),
+            orcpt: None,
+        }],
+        T0,
+    );
+    let id = s.store.enqueue(envelope, b"x\r\n".to_vec()).await.unwrap();
+    s.deliver_at(T0).await;
+    assert_eq!(s.states(id).await, vec![RecipientState::Delivered]);
+    let mail = s.alice_mail();
+    assert_eq!(mail.len(), 1, "{mail:?}");
+    assert!(mail[0].contains("Action: relayed"), "{}", mail[0]);
+}
+
+#[tokio::test]
+async fn notify_success_to_a_server_with_dsn_is_left_to_that_server() {
+    let ehlo_dsn = "250-b.test\n250-DSN\n250 8BITMIME";
+    let p = peer(vec![Script(vec![
+        "220 b.test",
+        ehlo_dsn,
+        "250 ok",
+        "250 ok",
+        "354 go",
+        "250 queued",
+        "221 bye",
+    ])])
+    .await;
+    let s = sender(&route_to(&p)).await;
+    let envelope = tern_store::Envelope::new(
+        Some("alice@a.test".into()),
+        vec![tern_store::Recipient {
+            address: "bob@b.test".into(),
+            notify: Some(tern_store::Notify::On {
+                success: true,
+                failure: true,
+                delay: false,
+            }),
+            orcpt: None,
+        }],
+        T0,
+    );
+    let id = s.store.enqueue(envelope, b"x\r\n".to_vec()).await.unwrap();
+    s.deliver_at(T0).await;
+    assert_eq!(s.states(id).await, vec![RecipientState::Delivered]);
+    assert!(
+        s.alice_mail().is_empty(),
+        "the next hop reports success itself"
+    );
+    let seen = p.seen.lock().unwrap();
+    assert!(
+        seen[0].iter().any(|l| l.contains("NOTIFY=SUCCESS,FAILURE")),
+        "{:?}",
+        seen[0]
+    );
+}
