@@ -259,3 +259,15 @@ fn send_queues_durably_like_sendmail() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no recipient"));
 }
+
+#[test]
+fn a_bare_code_lists_where_tern_sends_it() {
+    let (out, _) = stdout_of(tern().args(["explain", "551"]));
+    assert!(out.contains("Tern sends it as:"), "{out}");
+    assert!(out.contains("(rcpt.moved)"), "{out}");
+    let (out, _) = stdout_of(tern().args(["explain", "550 5.1.1 User unknown"]));
+    assert!(
+        !out.contains("Tern sends it as:"),
+        "only for bare codes: {out}"
+    );
+}

@@ -79,13 +79,54 @@ fn run_reply(input: &[String], json: bool, style: Style) -> ExitCode {
     let rendered = if json {
         to_json(&JsonExplanation::new(&explanation))
     } else {
-        render(&explanation, style)
+        let mut text = render(&explanation, style);
+        if explanation.text.is_empty() {
+            text.push_str(&where_tern_sends(&explanation, style));
+        }
+        text
     };
     let status = output::print(&rendered);
     if status != ExitCode::SUCCESS {
         return status;
     }
     exit_for(explanation.outcome())
+}
+
+/// For a bare code: the replies of Tern's own catalogue that carry it, so a user can see
+/// when Tern sends it (`tern catalogue` lists them all).
+fn where_tern_sends(ex: &Explanation, style: Style) -> String {
+    let entries: Vec<&tern_codes::catalogue::Entry> = tern_codes::catalogue::ALL
+        .iter()
+        .copied()
+        .filter(|e| match (ex.code, ex.enhanced) {
+            (Some(code), _) => e.code == code,
+            (None, Some(enhanced)) => e.enhanced == Some(enhanced),
+            (None, None) => false,
+        })
+        .collect();
+    if entries.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("\n{}\n", style.paint("1", "Tern sends it as:"));
+    for e in entries {
+        let enhanced = e.enhanced.map(|c| format!(" {c}")).unwrap_or_default();
+        let line = format!(
+            "{}{} {}  ({})",
+            e.code,
+            enhanced,
+            e.text.replace('\n', " / "),
+            e.id
+        );
+        for (i, piece) in textwrap::wrap(&line, style.width.saturating_sub(4).max(20))
+            .iter()
+            .enumerate()
+        {
+            out.push_str(if i == 0 { "  - " } else { "    " });
+            out.push_str(piece);
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// Reads what the user typed: a bare code, a bare enhanced code, or a reply.
