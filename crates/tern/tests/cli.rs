@@ -271,3 +271,29 @@ fn a_bare_code_lists_where_tern_sends_it() {
         "only for bare codes: {out}"
     );
 }
+
+#[test]
+fn check_config_names_file_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.toml");
+    std::fs::write(&good, "[local]\ndomains = [\"example.com\"]\n").unwrap();
+    let (out, code) = stdout_of(tern().args(["check-config", "--config"]).arg(&good));
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.starts_with("configuration OK"), "{out}");
+    assert!(out.contains("example.com"), "{out}");
+
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[limits]\n\nmax_recipients = 0\n").unwrap();
+    let out = tern()
+        .args(["check-config", "--config"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("{}:3: limits.max_recipients:", bad.display())),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
