@@ -23,6 +23,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tern_codes::catalogue;
+mod props;
 pub mod transcript;
 
 use tern_proto::{Event, QuestionKind, ServerSession, SessionConfig, TlsInfo, Verdict};

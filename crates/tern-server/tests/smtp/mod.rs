@@ -1,6 +1,7 @@
 //! A real Tern server on 127.0.0.1 with a temporary data directory, and a minimal SMTP client
 //! that reads whole replies, so tests can assert exact codes and enhanced codes.
 
+mod bad_input;
 mod replies;
 mod transcripts;
 
