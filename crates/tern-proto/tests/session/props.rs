@@ -23,7 +23,7 @@ fn config() -> impl Strategy<Value = (SessionConfig, bool)> {
         any::<bool>(),
         prop_oneof![Just(512usize), Just(1000usize)],
         1usize..4,
-        2u32..30,
+        5u32..60,
         any::<bool>(),
     )
         .prop_map(
@@ -163,8 +163,53 @@ fn element() -> impl Strategy<Value = Vec<u8>> {
     ]
 }
 
+/// A whole transaction, most often well formed, so that messages do get stored: MAIL, one or
+/// two RCPT, then a DATA body or BDAT chunks (sizes right or off by a little).
+fn transaction() -> impl Strategy<Value = Vec<u8>> {
+    (
+        params(),
+        prop_oneof![
+            Just("bob@localhost"),
+            Just("unknown@localhost"),
+            Just("forward@x.example")
+        ],
+        any::<bool>(),
+        prop::collection::vec((body(), prop_oneof![8 => Just(0i64), 1 => -2i64..3]), 0..3),
+        body(),
+    )
+        .prop_map(|(params, rcpt, two, chunks, data)| {
+            let mut out =
+                format!("MAIL FROM:<a@example.org>{params}\r\nRCPT TO:<{rcpt}>\r\n").into_bytes();
+            if two {
+                out.extend_from_slice(b"RCPT TO:<carol@localhost> NOTIFY=NEVER\r\n");
+            }
+            if chunks.is_empty() {
+                out.extend_from_slice(b"DATA\r\n");
+                out.extend(data);
+                out.extend_from_slice(b"\r\n.\r\n");
+            } else {
+                let n = chunks.len();
+                for (i, (chunk, off)) in chunks.into_iter().enumerate() {
+                    let size = (chunk.len() as i64 + off).max(0);
+                    let last = if i + 1 == n { " LAST" } else { "" };
+                    out.extend(format!("BDAT {size}{last}\r\n").into_bytes());
+                    out.extend(chunk);
+                }
+            }
+            out
+        })
+}
+
 fn stream() -> impl Strategy<Value = Vec<u8>> {
-    prop::collection::vec(element(), 0..24).prop_map(|e| e.concat())
+    (
+        prop_oneof![3 => Just(&b"EHLO c.example\r\n"[..]), 1 => Just(&b"HELO c.example\r\n"[..]), 1 => Just(&b""[..])],
+        prop::collection::vec(prop_oneof![3 => element(), 2 => transaction()], 0..16),
+    )
+        .prop_map(|(hello, e)| {
+            let mut out = hello.to_vec();
+            out.extend(e.concat());
+            out
+        })
 }
 
 /// Cuts `input` at the given points (taken modulo its length).
@@ -284,7 +329,8 @@ proptest! {
     #[test]
     fn session_byte_by_byte_matches_whole(
         (config, implicit) in config(),
-        input in prop::collection::vec(element(), 0..8).prop_map(|e| e.concat()),
+        input in prop::collection::vec(prop_oneof![element(), transaction()], 0..6)
+            .prop_map(|e| [b"EHLO c.example\r\n".to_vec(), e.concat()].concat()),
     ) {
         let (whole, _) = run(&config, implicit, std::slice::from_ref(&input));
         let bytes: Vec<Vec<u8>> = input.iter().map(|b| vec![*b]).collect();
