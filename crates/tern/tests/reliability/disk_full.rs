@@ -88,9 +88,25 @@ async fn full_disk_gets_452_keeps_everything_whole_and_recovers_without_restart(
     let full = full.expect("the 4 MiB disk never filled");
     assert!(full.is(452, "4.3.1"), "{full}");
     assert!(!accepted.is_empty(), "nothing fitted at all");
-    // Still full: a small message is refused the same way, and the session is usable.
+    // Smaller messages may still fit in what is left: send them until even they are refused.
+    let mut small_refused = None;
+    for n in 0..400 {
+        let id = format!("small{n}");
+        let body = message_body(&id, 2_000);
+        let r = c.message("a@hold.test", &body).await.unwrap();
+        match r.code {
+            250 => accepted.push((id, body)),
+            _ => {
+                small_refused = Some(r);
+                break;
+            }
+        }
+    }
+    let r = small_refused.expect("small messages never filled the disk");
+    assert!(r.is(452, "4.3.1"), "{r}");
+    // Still full: refused the same way again, and the session is usable.
     let r = c
-        .message("a@hold.test", &message_body("still", 30_000))
+        .message("a@hold.test", &message_body("still", 2_000))
         .await
         .unwrap();
     assert!(r.is(452, "4.3.1"), "{r}");
