@@ -498,6 +498,14 @@ impl ServerSession {
         let command = match parse_command(line) {
             Ok(c) => c,
             Err(e) => {
+                // An unsupported AUTH mechanism is answered 504 whatever follows it
+                // (RFC 4954 §4), even an initial response that is not base64.
+                if let Some(mechanism) = unsupported_auth_mechanism(&e, line) {
+                    let reply =
+                        catalogue::AUTH_UNKNOWN_MECHANISM.reply_with(&[("mechanism", &mechanism)]);
+                    self.refuse_reply(&reply);
+                    return;
+                }
                 let (reply, after) = errors::command_error(&e);
                 self.refuse_reply(&reply);
                 if after == After::Close {
@@ -548,7 +556,10 @@ impl ServerSession {
                 mechanism,
                 initial_response,
             } => {
-                let initial = match initial_response.map(|r| r.decode()) {
+                let supported = sasl::MECHANISMS
+                    .iter()
+                    .any(|m| m.eq_ignore_ascii_case(&mechanism));
+                let initial = match initial_response.filter(|_| supported).map(|r| r.decode()) {
                     None => None,
                     Some(Ok(bytes)) => Some(bytes),
                     Some(Err(_)) => {
@@ -923,4 +934,18 @@ impl ServerSession {
             self.events.push_back(Event::Close);
         }
     }
+}
+
+/// The mechanism of a refused `AUTH` line, when it is one Tern does not offer.
+fn unsupported_auth_mechanism(error: &crate::CommandError, line: &[u8]) -> Option<String> {
+    if error.verb() != Some(crate::Verb::Auth) {
+        return None;
+    }
+    let text = String::from_utf8_lossy(line);
+    let mechanism = text.split_ascii_whitespace().nth(1)?;
+    let known = sasl::MECHANISMS
+        .iter()
+        .any(|m| m.eq_ignore_ascii_case(mechanism));
+    let printable = mechanism.len() <= 20 && mechanism.bytes().all(|b| b.is_ascii_graphic());
+    (!known && printable).then(|| mechanism.to_owned())
 }
