@@ -1,5 +1,6 @@
 //! The command line: argument definitions and dispatch.
 
+mod bench;
 mod explain;
 mod output;
 mod queue;
@@ -62,6 +63,10 @@ Logging: RUST_LOG=debug for more detail."
     /// retry, hold, release, delete, bounce.
     #[command(subcommand)]
     Queue(queue::QueueCommand),
+    /// Load-test an SMTP server on loopback: messages/s, MB/s, latency percentiles, and every
+    /// unexpected reply counted by code.
+    #[command(after_help = bench::AFTER_HELP)]
+    Bench(bench::Args),
     /// Print Tern's reply catalogue: every reply Tern sends, with its meaning and advice.
     Catalogue {
         /// Output format.
@@ -86,6 +91,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Explain(args) => explain::run(args, style),
         Command::Catalogue { format } => catalogue(format),
+        Command::Bench(args) => bench::run(args),
         Command::Serve => match load_config(cli.config.as_deref()) {
             Ok(config) => {
                 init_logging();
