@@ -261,10 +261,11 @@ rss_kib() {
     else
         local master
         master=$(tr -d ' ' <"$pf/queue/pid/master.pid")
-        pids="$master $(pgrep -P "$master" | tr '\n' ' ')"
+        pids="$master $(pgrep -P "$master" | tr '\n' ' ' || true)"
     fi
     local field=${2:-Rss} pid
-    for pid in $pids; do cat "/proc/$pid/smaps_rollup" 2>/dev/null; done |
+    # (a process may exit meanwhile: Postfix's daemons come and go)
+    for pid in $pids; do cat "/proc/$pid/smaps_rollup" 2>/dev/null || true; done |
         awk -v f="$field:" '$1 == f {s += $2} END {print s + 0}'
 }
 

@@ -72,7 +72,8 @@ pub struct Args {
     /// With --idle: how long to hold the connections open.
     #[arg(long, default_value = "10s", value_parser = duration)]
     pub hold: Duration,
-    /// Longest wait for any one reply, and for a connection.
+    /// Longest wait for any one reply, and for a connection; with --idle, for opening all the
+    /// connections and reading their greetings.
     #[arg(long, default_value = "30s", value_parser = duration)]
     pub timeout: Duration,
     /// Print the report as JSON, for scripts.

@@ -320,7 +320,8 @@ enum Outcome {
 }
 
 /// Opens `n` connections (at most `parallel` connects in flight), reads each greeting, holds
-/// them all for `hold`, then closes them.
+/// them all for `hold`, then closes them. Opening them and reading the greetings must be done
+/// within `wait` of the start; what is not is counted as a timeout.
 pub async fn idle(
     target: SocketAddr,
     n: usize,
@@ -340,9 +341,20 @@ pub async fn idle(
         let live = live.clone();
         tokio::spawn(async move {
             let t0 = Instant::now();
-            let permit = gate.acquire_owned().await;
-            let conn = Conn::connect(target, wait).await;
-            drop(permit);
+            // The whole opening phase is bounded by `wait`: a server that leaves connects
+            // hanging (its backlog full) must not make the phase last N × wait.
+            let opening = tokio::time::Instant::from_std(started + wait);
+            let connect = async {
+                let _permit = gate.acquire_owned().await;
+                Conn::connect(target, wait).await
+            };
+            let conn = match tokio::time::timeout_at(opening, connect).await {
+                Ok(c) => c,
+                Err(_) => Err(Failure::timeout(
+                    "the TCP connection (opening phase over)",
+                    wait,
+                )),
+            };
             let mut conn = match conn {
                 Ok(c) => c,
                 Err(f) => {
@@ -351,13 +363,15 @@ pub async fn idle(
                 }
             };
             Live::bump(&live.connections, 1);
-            let outcome = match conn.reply("the greeting").await {
-                Ok(r) if r.code == 220 => {
+            let greeting = tokio::time::timeout_at(opening, conn.reply("the greeting")).await;
+            let outcome = match greeting {
+                Ok(Ok(r)) if r.code == 220 => {
                     Live::bump(&live.ok, 1);
                     Outcome::Greeted(t0.elapsed())
                 }
-                Ok(r) => Outcome::Connected(r),
-                Err(f) => Outcome::Failed(f, true),
+                Ok(Ok(r)) => Outcome::Connected(r),
+                Ok(Err(f)) => Outcome::Failed(f, true),
+                Err(_) => Outcome::Failed(Failure::timeout("the greeting", wait), true),
             };
             let _ = done.send(outcome);
             // hold the connection (whatever it got) until released
