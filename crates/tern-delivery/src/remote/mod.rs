@@ -2,7 +2,7 @@
 //! acted on by its first digit.
 
 mod connection;
-mod tls;
+pub mod tls;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
