@@ -13,6 +13,7 @@
 //! None of them writes SMTP replies: they return data and errors, and the session maps them to
 //! entries of the `tern-codes` catalogue.
 
+mod atomic;
 mod connection;
 mod context;
 mod envelope;

@@ -17,9 +17,9 @@
 //! `tls` directory to generate a new one.
 
 use std::fmt;
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::fs::{self, File};
+use std::io;
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -311,27 +311,11 @@ fn generate_self_signed(
         })
 }
 
-/// Writes `bytes` to a temporary file next to `path` (mode 0600), fsyncs it and renames it
-/// over `path`. The caller fsyncs the directory.
+/// Writes one file of the generated certificate (see [`crate::atomic`]).
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), TlsError> {
-    let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
-    let result = (|| {
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    result.map_err(|source| {
-        let _ = fs::remove_file(&tmp);
-        TlsError::Write {
-            path: path.to_path_buf(),
-            source,
-        }
+    crate::atomic::replace_private_file(path, bytes).map_err(|source| TlsError::Write {
+        path: path.to_path_buf(),
+        source,
     })
 }
 

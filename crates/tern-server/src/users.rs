@@ -38,7 +38,7 @@
 
 use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -438,30 +438,10 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), UserDbError> {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!(
-        ".{}.tmp.{}",
-        file_name.as_deref().unwrap_or("users"),
-        std::process::id()
-    ));
-    let result = (|| {
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if let Err(source) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(UserDbError::Io {
-            path: path.to_path_buf(),
-            source,
-        });
-    }
+    crate::atomic::replace_private_file(path, bytes).map_err(|source| UserDbError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     File::open(&dir)
         .and_then(|d| d.sync_all())
         .map_err(|source| UserDbError::Io { path: dir, source })
