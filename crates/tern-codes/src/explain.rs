@@ -135,20 +135,8 @@ pub fn explain(parsed: &Parsed) -> Explanation {
         notes.push(Anomaly::ClassMismatch { code, enhanced: e }.to_string());
     }
 
-    let (summary, cause, actor, action, source, pattern_id) = match pattern {
-        Some(p) => (
-            p.summary.to_owned(),
-            p.cause.to_owned(),
-            p.actor,
-            pattern_action(p, retry),
-            Source::Pattern,
-            Some(p.id),
-        ),
-        None => {
-            let (summary, cause, actor, action, source) = fallback(code, enhanced);
-            (summary, cause, actor, action, source, None)
-        }
-    };
+    let (summary, cause, actor, action, source, pattern_id) =
+        pattern_or_codes(pattern, retry, code, enhanced);
     Explanation {
         code: Some(code),
         enhanced,
@@ -194,20 +182,8 @@ pub fn explain_enhanced(enhanced: EnhancedCode) -> Explanation {
     } else {
         patterns::find("", Some(key))
     };
-    let (summary, cause, actor, action, source, pattern_id) = match pattern {
-        Some(p) => (
-            p.summary.to_owned(),
-            p.cause.to_owned(),
-            p.actor,
-            pattern_action(p, retry),
-            Source::Pattern,
-            Some(p.id),
-        ),
-        None => {
-            let (s, c, a, act, src) = fallback(basic, Some(enhanced));
-            (s, c, a, act, src, None)
-        }
-    };
+    let (summary, cause, actor, action, source, pattern_id) =
+        pattern_or_codes(pattern, retry, basic, Some(enhanced));
     let mut references = vec!["RFC 3463".to_owned()];
     if let Some(reg) = enhanced.registered() {
         push_unique(&mut references, reg.reference);
@@ -270,6 +246,30 @@ fn template_matches(template: &str, text: &str) -> bool {
         }
     }
     pieces.last().is_some_and(|p| p.is_empty()) || at == text.len()
+}
+
+/// Summary, cause, actor, action, source and pattern id: from the pattern when one matched,
+/// otherwise from the codes.
+fn pattern_or_codes(
+    pattern: Option<&'static Pattern>,
+    retry: Retry,
+    code: ReplyCode,
+    enhanced: Option<EnhancedCode>,
+) -> (String, String, Actor, String, Source, Option<&'static str>) {
+    match pattern {
+        Some(p) => (
+            p.summary.to_owned(),
+            p.cause.to_owned(),
+            p.actor,
+            pattern_action(p, retry),
+            Source::Pattern,
+            Some(p.id),
+        ),
+        None => {
+            let (summary, cause, actor, action, source) = fallback(code, enhanced);
+            (summary, cause, actor, action, source, None)
+        }
+    }
 }
 
 fn pattern_action(p: &Pattern, retry: Retry) -> String {
