@@ -104,12 +104,16 @@ async fn full_disk_gets_452_keeps_everything_whole_and_recovers_without_restart(
     }
     let r = small_refused.expect("small messages never filled the disk");
     assert!(r.is(452, "4.3.1"), "{r}");
-    // Still full: refused the same way again, and the session is usable.
-    let r = c
-        .message("a@hold.test", &message_body("still", 2_000))
-        .await
-        .unwrap();
-    assert!(r.is(452, "4.3.1"), "{r}");
+    // Another small message: refused the same way, or accepted if the store's checkpoint has
+    // just given some WAL space back (then it must be kept whole like the others). Either
+    // way the session is usable.
+    let still = message_body("still", 2_000);
+    let r = c.message("a@hold.test", &still).await.unwrap();
+    if r.is(250, "2.0.0") {
+        accepted.push(("still".into(), still));
+    } else {
+        assert!(r.is(452, "4.3.1"), "{r}");
+    }
     c.ok("RSET", 250).await.unwrap();
 
     // Free space: the same process accepts mail again.
