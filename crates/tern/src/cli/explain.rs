@@ -305,19 +305,8 @@ pub fn render(ex: &Explanation, style: Style) -> String {
 }
 
 fn field(label: &str, value: &str, style: Style) -> String {
-    const LABEL_WIDTH: usize = 12;
-    let indent = " ".repeat(LABEL_WIDTH);
-    let options = textwrap::Options::new(style.width.saturating_sub(LABEL_WIDTH).max(20));
     let mut out = String::new();
-    for (i, line) in textwrap::wrap(value, options).iter().enumerate() {
-        if i == 0 {
-            out.push_str(&style.paint("1", &format!("{label:<LABEL_WIDTH$}")));
-        } else {
-            out.push_str(&indent);
-        }
-        out.push_str(line);
-        out.push('\n');
-    }
+    output::field(&mut out, 0, label, value, style);
     out
 }
 

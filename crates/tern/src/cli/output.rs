@@ -61,6 +61,35 @@ impl Style {
     }
 }
 
+/// Width of the labels of [`field`].
+pub const LABEL_WIDTH: usize = 12;
+
+/// A labelled value wrapped to the terminal, `indent` spaces in: the layout of
+/// `tern explain`, `tern queue show` and `why`.
+pub fn field(out: &mut String, indent: usize, label: &str, value: &str, style: Style) {
+    let pad = " ".repeat(indent);
+    let cont = " ".repeat(indent + LABEL_WIDTH);
+    let width = style.width.saturating_sub(indent + LABEL_WIDTH).max(20);
+    let options = textwrap::Options::new(width).break_words(true);
+    let lines = textwrap::wrap(value, options);
+    if value.trim().is_empty() {
+        out.push_str(&pad);
+        out.push_str(&style.paint("1", label.trim_end()));
+        out.push('\n');
+        return;
+    }
+    for (i, line) in lines.iter().enumerate() {
+        if i == 0 {
+            out.push_str(&pad);
+            out.push_str(&style.paint("1", &format!("{label:<LABEL_WIDTH$}")));
+        } else {
+            out.push_str(&cont);
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+}
+
 /// Prints to standard output; a closed pipe is not an error.
 pub fn print(text: &str) -> ExitCode {
     let mut out = std::io::stdout().lock();

@@ -11,10 +11,11 @@ use tern_store::{
 
 use super::{
     Context, attempt_json, decision_text, explain_stored, explanation_block, explanation_json,
-    field, message_json, not_found, notify_text, paint_state, para, reply_json, reply_line,
-    sender_text, size_text, time, tls_text, to_json,
+    message_json, not_found, notify_text, paint_state, para, reply_json, reply_line, sender_text,
+    size_text, time, tls_text, to_json,
 };
 use crate::cli::output;
+use crate::cli::output::field;
 
 /// The message and its timeline, or the exit status.
 async fn load(store: &SqliteStore, id: QueueId) -> Result<(MessageInfo, Vec<Attempt>), ExitCode> {
