@@ -422,14 +422,22 @@ impl<S: QueueStore + 'static> Shared<S> {
         // Accepted by a server that does not report delivery status itself (no DSN): a
         // NOTIFY=SUCCESS sender hears "relayed" from us (RFC 3461 §4.1).
         let mut relayed: BTreeMap<usize, Vec<Bounced>> = BTreeMap::new();
+        // Each message's statuses, read once (before any of its recipients is updated).
+        let mut infos: HashMap<usize, Option<MessageInfo>> = HashMap::new();
         for r in &batch.results {
             let id = ids[r.item.message];
             let envelope = &messages[r.item.message].envelope;
-            let info_attempts = match self.store.message(id).await {
-                Ok(info) => attempts_of(&info, r.item.index),
-                Err(StoreError::NotFound(_)) => continue,
-                Err(e) => return Err(e),
+            if let std::collections::hash_map::Entry::Vacant(slot) = infos.entry(r.item.message) {
+                slot.insert(match self.store.message(id).await {
+                    Ok(info) => Some(info),
+                    Err(StoreError::NotFound(_)) => None,
+                    Err(e) => return Err(e),
+                });
+            }
+            let Some(Some(info)) = infos.get(&r.item.message) else {
+                continue;
             };
+            let info_attempts = attempts_of(info, r.item.index);
             let expired = schedule::expired(&self.config.delivery, envelope.received_at_ms, now_ms);
             let outcome = match r.disposition {
                 Disposition::Accepted => Outcome::Delivered,
