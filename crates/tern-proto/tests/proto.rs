@@ -1,4 +1,7 @@
-//! Property tests of tern-proto: no panics, split-invariance, round trips, smuggling.
+//! Property tests of tern-proto: no panics, split-invariance, round trips, smuggling. The
+//! fuzz targets in fuzz/ (nightly, optional) check the same properties with coverage-guided
+//! inputs: `command_parser`, `data_decoder`, `bdat_decoder` here, `server_session` in
+//! session/props.rs.
 
 mod client;
 mod session;
@@ -342,7 +345,10 @@ proptest! {
 
     #[test]
     fn parser_never_panics(line in prop::collection::vec(any::<u8>(), 0..600)) {
-        let _ = parse_command(&line);
+        // And whatever parses, re-parses to the same command from its wire form.
+        if let Ok(c) = parse_command(&line) {
+            prop_assert_eq!(parse_command(c.to_string().as_bytes()), Ok(c));
+        }
     }
 
     #[test]
@@ -409,6 +415,29 @@ proptest! {
         if policy == LineEndingPolicy::Normalize || r.first_bare.is_none() {
             let keep = r.body.len().min(usize::try_from(limit).unwrap_or(usize::MAX));
             prop_assert_eq!(&sink[..], &r.body[..keep]);
+        }
+    }
+
+    /// Any bytes, with or without an end marker, any limit: the decoder never panics, and its
+    /// sink, consumption and outcome do not depend on how the input is split.
+    #[test]
+    fn data_decoder_is_split_invariant_on_any_bytes(
+        input in prop_oneof![framing_bytes(400), prop::collection::vec(any::<u8>(), 0..400)],
+        points in prop::collection::vec(any::<usize>(), 0..16),
+        limit in prop_oneof![Just(u64::MAX), 0u64..400, any::<u64>()],
+        policy in policy(),
+    ) {
+        let whole = run_data(std::slice::from_ref(&input), limit, policy);
+        prop_assert_eq!(&run_data(&splits(&input, &points), limit, policy), &whole);
+        let bytes: Vec<Vec<u8>> = input.iter().map(|&b| vec![b]).collect();
+        prop_assert_eq!(&run_data(&bytes, limit, policy), &whole);
+        let (sink, consumed, outcome) = whole;
+        prop_assert!(consumed <= input.len());
+        prop_assert!(sink.len() as u64 <= limit);
+        match outcome {
+            Some(DataOutcome::Complete { size }) => prop_assert_eq!(size, sink.len() as u64),
+            Some(_) => {}
+            None => prop_assert_eq!(consumed, input.len()),
         }
     }
 
@@ -485,6 +514,53 @@ proptest! {
         prop_assert_eq!(outcome, Some(expected));
         let room = usize::try_from(limit.saturating_sub(so_far)).unwrap_or(usize::MAX);
         prop_assert_eq!(&sink[..], &input[..size.min(room)]);
+    }
+
+    /// Any chunk size, earlier size and limit (up to the saturating edges), any bytes, input
+    /// shorter or longer than the chunk: the decoder never panics, and its sink, consumption,
+    /// outcome, remaining count and size do not depend on how the input is split.
+    #[test]
+    fn bdat_decoder_is_split_invariant_on_any_bytes(
+        input in prop::collection::vec(any::<u8>(), 0..300),
+        chunk in prop_oneof![0u64..400, any::<u64>(), (0u64..4).prop_map(|d| u64::MAX - d)],
+        so_far in prop_oneof![0u64..400, any::<u64>(), (0u64..4).prop_map(|d| u64::MAX - d)],
+        limit in prop_oneof![0u64..400, any::<u64>(), Just(u64::MAX)],
+        points in prop::collection::vec(any::<usize>(), 0..12),
+    ) {
+        let run = |chunks: &[Vec<u8>]| {
+            let mut d = BdatDecoder::new(chunk, so_far, limit);
+            let mut sink = Vec::new();
+            let mut consumed = 0;
+            let mut outcome = d.feed(&[], &mut sink).outcome;
+            for c in chunks {
+                if outcome.is_some() { break; }
+                let p = d.feed(c, &mut sink);
+                assert!(p.consumed <= c.len());
+                consumed += p.consumed;
+                outcome = p.outcome;
+            }
+            (sink, consumed, outcome, d.remaining(), d.size())
+        };
+        let whole = run(std::slice::from_ref(&input));
+        prop_assert_eq!(&run(&splits(&input, &points)), &whole);
+        let bytes: Vec<Vec<u8>> = input.iter().map(|&b| vec![b]).collect();
+        prop_assert_eq!(&run(&bytes), &whole);
+        let (sink, consumed, outcome, remaining, size) = whole;
+        let expected = usize::try_from(chunk).map_or(input.len(), |c| c.min(input.len()));
+        prop_assert_eq!(consumed, expected);
+        prop_assert_eq!(remaining, chunk - consumed as u64);
+        prop_assert_eq!(size, so_far.saturating_add(consumed as u64));
+        prop_assert_eq!(outcome.is_some(), remaining == 0);
+        // Past u64::MAX octets the size saturates (see `huge_declared_sizes_do_not_overflow`)
+        // and the limit with it; no session gets there, its sizes count octets received.
+        if so_far.checked_add(consumed as u64).is_some() {
+            let room = if so_far > limit {
+                0
+            } else {
+                usize::try_from(limit - so_far).unwrap_or(usize::MAX)
+            };
+            prop_assert_eq!(&sink[..], &input[..expected.min(room)]);
+        }
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! wrong sizes, AUTH exchanges, over-long lines, bare line ends — fed to a `ServerSession` in
 //! random splits. The session never panics, its replies and stored bodies do not depend on how
 //! the input was split, every reply line is a valid reply line, and the session's state stays
-//! bounded however much is fed.
+//! bounded however much is fed. The fuzz target `server_session` (fuzz/, nightly, optional)
+//! checks the same split invariance with coverage-guided inputs.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -322,6 +323,42 @@ proptest! {
         );
         for body in &whole.bodies {
             prop_assert!(body.len() as u64 <= MAX_MESSAGE, "stored a body over the limit");
+        }
+    }
+
+    /// The fuzz target `server_session` (fuzz/) on stable: bytes with little structure —
+    /// random bytes between command words, line ends and end-of-data markers — rather than
+    /// well-formed dialogues.
+    #[test]
+    fn session_on_any_bytes_does_not_depend_on_the_split(
+        (config, implicit) in config(),
+        input in prop::collection::vec(
+            prop_oneof![
+                3 => prop::collection::vec(any::<u8>(), 0..24),
+                1 => prop::sample::select(vec![
+                    &b"EHLO c.example\r\n"[..], b"MAIL FROM:<a@example.org>\r\n",
+                    b"RCPT TO:<bob@localhost>\r\n", b"RCPT TO:<unknown@localhost>\r\n",
+                    b"DATA\r\n", b"BDAT 7\r\n", b"BDAT 3 LAST\r\n", b"\r\n.\r\n", b"\r\n",
+                    b"\n", b"\r", b".", b"AUTH LOGIN\r\n", b"AUTH PLAIN\r\n",
+                    b"AGFsaWNlAHNlY3JldA==\r\n", b"STARTTLS\r\n", b"RSET\r\n",
+                ]).prop_map(<[u8]>::to_vec),
+            ],
+            0..48,
+        ).prop_map(|parts| parts.concat()),
+        points in prop::collection::vec(any::<usize>(), 0..40),
+    ) {
+        let (whole, _) = run(&config, implicit, std::slice::from_ref(&input));
+        let chunks = cut(&input, &points);
+        let (split, _) = run(&config, implicit, &chunks);
+        prop_assert_eq!(
+            String::from_utf8_lossy(&split.output),
+            String::from_utf8_lossy(&whole.output),
+            "replies differ between the whole input and {} pieces", chunks.len()
+        );
+        prop_assert_eq!(&split.bodies, &whole.bodies);
+        prop_assert_eq!(split.closed, whole.closed);
+        if let Err(e) = reply_lines_are_valid(&whole.output) {
+            return Err(TestCaseError::fail(e));
         }
     }
 
