@@ -77,6 +77,47 @@ pub fn line_of_key(source: &str, key: &str) -> Option<usize> {
     table_line
 }
 
+/// The line on which `key` (e.g. `delivery.route.host`) is set in the `entry`-th (from 0)
+/// table of its array of tables (`[[delivery.route]]`), or that table's header line when the
+/// key is not set there. Falls back to [`line_of_key`] when the source has no such header
+/// (an inline array, say).
+pub fn line_of_entry_key(source: &str, key: &str, entry: usize) -> Option<usize> {
+    let Some((table, leaf)) = key.rsplit_once('.') else {
+        return line_of_key(source, key);
+    };
+    let mut seen = 0;
+    let mut header = None;
+    for (i, line) in source.lines().enumerate() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            if header.is_some() {
+                break; // the entry's table ended
+            }
+            let name = t
+                .strip_prefix("[[")
+                .and_then(|h| h.split_once("]]"))
+                .map(|(name, _)| name.trim());
+            if name == Some(table) {
+                if seen == entry {
+                    header = Some(i + 1);
+                }
+                seen += 1;
+            }
+            continue;
+        }
+        if header.is_none() {
+            continue;
+        }
+        let Some((name, _)) = t.split_once('=') else {
+            continue;
+        };
+        if name.trim().trim_matches('"') == leaf {
+            return Some(i + 1);
+        }
+    }
+    header.or_else(|| line_of_key(source, key))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +130,22 @@ mod tests {
         assert_eq!(line_of_key(src, "a"), Some(1));
         assert_eq!(line_of_key(src, "local.missing"), Some(5));
         assert_eq!(line_of_key(src, "nothing.here"), None);
+    }
+
+    #[test]
+    fn finds_keys_in_the_nth_table_of_an_array() {
+        let src = "[[r]]\nhost = 1\n\n[[r]]\nname = 2\n[[r.sub]]\nhost = 9\n[[r]]\nhost = 3\n";
+        assert_eq!(line_of_entry_key(src, "r.host", 0), Some(2));
+        assert_eq!(
+            line_of_entry_key(src, "r.host", 1),
+            Some(4),
+            "not set: the header"
+        );
+        assert_eq!(line_of_entry_key(src, "r.host", 2), Some(9));
+        assert_eq!(
+            line_of_entry_key(src, "r.host", 3),
+            Some(2),
+            "no such entry"
+        );
     }
 }

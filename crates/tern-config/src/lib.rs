@@ -15,7 +15,7 @@ mod network;
 mod units;
 mod validate;
 
-pub use error::{ConfigError, line_of_key};
+pub use error::{ConfigError, line_of_entry_key, line_of_key};
 pub use model::*;
 pub use network::Network;
 pub use units::{Size, Span, format_size, parse_duration, parse_size};
@@ -40,11 +40,14 @@ impl Config {
     /// Parses and validates config text.
     pub fn parse(source: &str) -> Result<Config, ConfigError> {
         let config: Config = toml::from_str(source).map_err(|e| from_toml(source, &e))?;
-        validate::check(&config).map_err(|(key, message)| ConfigError {
+        validate::check(&config).map_err(|problem| ConfigError {
             file: None,
-            line: line_of_key(source, &key),
-            key: Some(key),
-            message,
+            line: match problem.entry {
+                Some(entry) => line_of_entry_key(source, &problem.key, entry),
+                None => line_of_key(source, &problem.key),
+            },
+            key: Some(problem.key),
+            message: problem.message,
         })?;
         Ok(config)
     }

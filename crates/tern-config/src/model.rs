@@ -231,11 +231,16 @@ pub struct Delivery {
 pub struct Route {
     /// The recipient domain, or `*.example.com` for its subdomains, or `*` for everything.
     pub domain: String,
-    /// `host:port` to send to instead of the MX.
-    pub host: String,
-    /// TLS for this route: opportunistic (default), required (verified), or none.
+    /// What the route does with the mail: deliver it over SMTP to `host` (the default), or
+    /// discard it.
     #[serde(default)]
-    pub tls: RouteTls,
+    pub transport: RouteTransport,
+    /// `host:port` to send to instead of the MX. Required with `transport = "smtp"`; refused
+    /// with `discard` (validated at load).
+    pub host: Option<String>,
+    /// TLS for this route: opportunistic (when unset), required (verified), or none. Read it
+    /// with [`Route::tls`].
+    pub tls: Option<RouteTls>,
     /// User name for AUTH at this host (smarthost).
     pub username: Option<String>,
     /// Password for AUTH at this host.
@@ -243,6 +248,43 @@ pub struct Route {
     /// PEM file of extra certificate authorities to trust for this route (`tls = "required"`),
     /// for a smarthost with a private CA.
     pub ca_file: Option<PathBuf>,
+}
+
+impl Route {
+    /// Whether mail on this route is discarded instead of delivered.
+    pub fn discards(&self) -> bool {
+        self.transport == RouteTransport::Discard
+    }
+
+    /// The TLS policy: as configured, opportunistic when unset.
+    pub fn tls(&self) -> RouteTls {
+        self.tls.unwrap_or_default()
+    }
+
+    /// Whether this route applies to `domain` (case-insensitive): the same name, a subdomain
+    /// for `*.example.com`, anything for `*`.
+    pub fn matches(&self, domain: &str) -> bool {
+        let pattern = self.domain.to_ascii_lowercase();
+        let domain = domain.to_ascii_lowercase();
+        pattern == "*"
+            || pattern == domain
+            || pattern
+                .strip_prefix("*.")
+                .is_some_and(|base| domain.ends_with(&format!(".{base}")))
+    }
+}
+
+/// What a route does with the mail it matches.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RouteTransport {
+    /// Deliver over SMTP to the route's `host`.
+    #[default]
+    Smtp,
+    /// Accept and queue the mail as usual, then drop it: the recipient counts as delivered
+    /// (with a "discarded" reply in the timeline), and no connection or DNS lookup is made.
+    /// Postfix's `discard:` transport.
+    Discard,
 }
 
 /// TLS policy of a route.

@@ -1,11 +1,35 @@
 //! Checks that go beyond types: ranges, cross-field rules, address and network syntax.
 
-use crate::model::Config;
+use crate::model::{Config, RouteTransport};
 use crate::network::Network;
 
-/// `Err((dotted key, message))` for the first problem found.
-pub fn check(config: &Config) -> Result<(), (String, String)> {
-    let fail = |key: &str, message: String| Err((key.to_owned(), message));
+/// What is wrong with a configuration, before it is located in the source.
+#[derive(Debug)]
+pub struct Problem {
+    /// The dotted key, e.g. `delivery.route.host`.
+    pub key: String,
+    /// For a key of an array of tables (`[[delivery.route]]`): which entry, from 0.
+    pub entry: Option<usize>,
+    /// What is wrong and what is expected.
+    pub message: String,
+}
+
+/// The first problem found, if any.
+pub fn check(config: &Config) -> Result<(), Problem> {
+    let fail = |key: &str, message: String| {
+        Err(Problem {
+            key: key.to_owned(),
+            entry: None,
+            message,
+        })
+    };
+    let fail_in = |key: &str, entry: usize, message: String| {
+        Err(Problem {
+            key: key.to_owned(),
+            entry: Some(entry),
+            message,
+        })
+    };
     if config.server.hostname.trim().is_empty()
         || config.server.hostname.contains(char::is_whitespace)
     {
@@ -25,8 +49,9 @@ pub fn check(config: &Config) -> Result<(), (String, String)> {
     }
     for (i, a) in config.listeners.iter().enumerate() {
         if a.address.port() != 0 && config.listeners[..i].iter().any(|b| b.address == a.address) {
-            return fail(
+            return fail_in(
                 "listener.address",
+                i,
                 format!("{} is used by two listeners", a.address),
             );
         }
@@ -148,32 +173,67 @@ pub fn check(config: &Config) -> Result<(), (String, String)> {
             "concurrency limits must be at least 1".into(),
         );
     }
-    for route in &d.routes {
-        if route
-            .host
-            .rsplit_once(':')
-            .and_then(|(_, p)| p.parse::<u16>().ok())
-            .is_none()
-        {
-            return fail(
-                "delivery.route.host",
-                format!(
-                    "{:?} must be host:port, e.g. smtp.example.com:587",
-                    route.host
-                ),
-            );
-        }
-        if route.username.is_some() != route.password.is_some() {
-            return fail(
-                "delivery.route.username",
-                "username and password go together".into(),
-            );
+    for (i, route) in d.routes.iter().enumerate() {
+        match route.transport {
+            RouteTransport::Smtp => {
+                let Some(host) = &route.host else {
+                    return fail_in(
+                        "delivery.route.host",
+                        i,
+                        format!(
+                            "the route for {:?} has no host: give host:port, e.g. \
+                             smtp.example.com:587 (or transport = \"discard\" to drop its mail)",
+                            route.domain
+                        ),
+                    );
+                };
+                if host
+                    .rsplit_once(':')
+                    .and_then(|(_, p)| p.parse::<u16>().ok())
+                    .is_none()
+                {
+                    return fail_in(
+                        "delivery.route.host",
+                        i,
+                        format!("{host:?} must be host:port, e.g. smtp.example.com:587"),
+                    );
+                }
+                if route.username.is_some() != route.password.is_some() {
+                    return fail_in(
+                        "delivery.route.username",
+                        i,
+                        "username and password go together".into(),
+                    );
+                }
+            }
+            RouteTransport::Discard => {
+                let set = [
+                    ("host", route.host.is_some()),
+                    ("tls", route.tls.is_some()),
+                    ("username", route.username.is_some()),
+                    ("password", route.password.is_some()),
+                    ("ca_file", route.ca_file.is_some()),
+                ];
+                if let Some((key, _)) = set.iter().find(|(_, is_set)| *is_set) {
+                    return fail_in(
+                        &format!("delivery.route.{key}"),
+                        i,
+                        format!(
+                            "the route for {:?} has transport = \"discard\": it connects \
+                             nowhere, so {key} has no meaning here; remove it (or use \
+                             transport = \"smtp\")",
+                            route.domain
+                        ),
+                    );
+                }
+            }
         }
     }
-    for fault in &config.faults {
+    for (i, fault) in config.faults.iter().enumerate() {
         let Some(entry) = tern_codes::catalogue::by_id(&fault.reply) else {
-            return fail(
+            return fail_in(
                 "fault.reply",
+                i,
                 format!(
                     "{:?} is not a catalogue reply id (see docs/replies.md, e.g. \"rcpt.greylisted\")",
                     fault.reply
@@ -186,8 +246,9 @@ pub fn check(config: &Config) -> Result<(), (String, String)> {
             _ => code >= 400,
         };
         if !fits {
-            return fail(
+            return fail_in(
                 "fault.reply",
+                i,
                 format!(
                     "{} ({code}) cannot answer {:?}: use a 4yz or 5yz reply (421 or 554 for connect)",
                     fault.reply, fault.on

@@ -1,6 +1,6 @@
 //! Loading configs as users write them, and the errors they get when they get one wrong.
 
-use tern_config::{Config, ConfigError, LineEndings, ListenerKind};
+use tern_config::{Config, ConfigError, LineEndings, ListenerKind, RouteTls, RouteTransport};
 
 fn err(source: &str) -> ConfigError {
     Config::parse(source).expect_err("this config must be refused")
@@ -34,6 +34,7 @@ fn the_example_config_loads() {
             .any(|l| l.kind == ListenerKind::Submissions)
     );
     assert!(!c.delivery.routes.is_empty());
+    assert!(c.delivery.routes.iter().any(|r| r.discards()));
 }
 
 #[test]
@@ -126,4 +127,101 @@ fn documented_keys_exist() {
         );
     }
     assert!(count >= 35, "found only {count} documented keys");
+}
+
+#[test]
+fn a_route_delivers_over_smtp_by_default_and_can_discard() {
+    // An existing config, without `transport`: SMTP to the host, as before.
+    let c = Config::parse(
+        "[[delivery.route]]\ndomain = \"*\"\nhost = \"smtp.example.com:587\"\n\
+         [[delivery.route]]\ndomain = \"sink.example\"\ntransport = \"discard\"\n",
+    )
+    .unwrap();
+    let [smtp, discard] = &c.delivery.routes[..] else {
+        panic!("two routes: {:?}", c.delivery.routes)
+    };
+    assert_eq!(smtp.transport, RouteTransport::Smtp);
+    assert!(!smtp.discards());
+    assert_eq!(smtp.host.as_deref(), Some("smtp.example.com:587"));
+    assert_eq!(smtp.tls(), RouteTls::Opportunistic);
+    assert_eq!(discard.transport, RouteTransport::Discard);
+    assert!(discard.discards());
+    assert_eq!(discard.host, None);
+    assert!(discard.matches("SINK.example"));
+    assert!(!discard.matches("sub.sink.example"));
+
+    let c = Config::parse(
+        "[[delivery.route]]\ndomain = \"*.test\"\ntransport = \"smtp\"\n\
+         host = \"127.0.0.1:2525\"\ntls = \"none\"\n",
+    )
+    .unwrap();
+    assert_eq!(c.delivery.routes[0].tls(), RouteTls::None);
+    assert!(c.delivery.routes[0].matches("a.b.test"));
+}
+
+#[test]
+fn a_discard_route_refuses_the_keys_of_a_connection_naming_key_and_line() {
+    // The first route is fine and sets every key; the error points into the second.
+    let smtp = "[[delivery.route]]\ndomain = \"relay.example\"\nhost = \"smtp.example.com:587\"\n\
+                tls = \"required\"\nusername = \"u\"\npassword = \"p\"\n\
+                ca_file = \"/etc/tern/ca.pem\"\n\n";
+    for (key, value) in [
+        ("host", "\"127.0.0.1:25\""),
+        ("tls", "\"none\""),
+        ("username", "\"u\""),
+        ("password", "\"p\""),
+        ("ca_file", "\"/etc/tern/ca.pem\""),
+    ] {
+        let source = format!(
+            "{smtp}[[delivery.route]]\ndomain = \"sink.example\"\ntransport = \"discard\"\n\
+             {key} = {value}\n"
+        );
+        let e = err(&source);
+        let expected_key = format!("delivery.route.{key}");
+        assert_eq!(e.key.as_deref(), Some(expected_key.as_str()), "{e}");
+        assert_eq!(
+            e.line,
+            Some(12),
+            "the line of the discard route's {key}: {e}"
+        );
+        assert!(e.message.contains("discard"), "{e}");
+        assert!(e.message.contains("sink.example"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with(&format!("line 12: delivery.route.{key}: ")),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn an_smtp_route_needs_a_host() {
+    let e = err(
+        "[[delivery.route]]\ndomain = \"a.example\"\nhost = \"mx.a.example:25\"\n\n\
+         [[delivery.route]]\ndomain = \"b.example\"\ntls = \"none\"\n",
+    );
+    assert_eq!(e.key.as_deref(), Some("delivery.route.host"), "{e}");
+    assert_eq!(
+        e.line,
+        Some(5),
+        "the header of the route without a host: {e}"
+    );
+    assert!(e.message.contains("b.example"), "{e}");
+    assert!(e.message.contains("host:port"), "{e}");
+
+    // A malformed host in the second route is found there, not in the first.
+    let e = err(
+        "[[delivery.route]]\ndomain = \"a.example\"\nhost = \"mx.a.example:25\"\n\
+         [[delivery.route]]\ndomain = \"b.example\"\nhost = \"mx.b.example\"\n",
+    );
+    assert_eq!(e.key.as_deref(), Some("delivery.route.host"), "{e}");
+    assert_eq!(e.line, Some(6), "{e}");
+
+    // An unknown transport is a type error with its line.
+    let e = err("[[delivery.route]]\ndomain = \"a.example\"\ntransport = \"lmtp\"\n");
+    assert_eq!(e.line, Some(3), "{e}");
+    assert!(
+        e.message.contains("smtp") && e.message.contains("discard"),
+        "{e}"
+    );
 }

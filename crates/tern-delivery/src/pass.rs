@@ -188,13 +188,21 @@ impl<S: QueueStore + 'static> Delivery<S> {
                         });
                     }
                     Route::Remote(address) => {
-                        if body.is_none() {
-                            body = Some(Arc::new(shared.store.body(id).await?));
-                        }
                         let domain = address
                             .rsplit_once('@')
                             .map_or("", |(_, d)| d)
                             .to_ascii_lowercase();
+                        if let Some(route) = shared.remote.route_for(&domain)
+                            && route.discards()
+                        {
+                            // Dropped here: no DNS lookup, no connection, not even the body.
+                            delivered
+                                .push(shared.discard(r, &domain, &route.domain, now_ms).await?);
+                            continue;
+                        }
+                        if body.is_none() {
+                            body = Some(Arc::new(shared.store.body(id).await?));
+                        }
                         let entry = remote.entry(domain).or_default();
                         let message = match entry.ids.iter().position(|m| *m == id) {
                             Some(i) => i,
@@ -215,17 +223,21 @@ impl<S: QueueStore + 'static> Delivery<S> {
                     }
                 }
             }
-            if !bounced.is_empty() || !delivered.is_empty() {
+            // The body is needed only for a notification someone asked for (a discarded
+            // recipient is "delivered" without reading it).
+            let report_failed = wants_report(&info.envelope, &bounced, DsnKind::Failure);
+            let report_delivered = wants_report(&info.envelope, &delivered, DsnKind::Success);
+            if report_failed || report_delivered {
                 let body = match body {
                     Some(b) => b,
                     None => Arc::new(shared.store.body(id).await.unwrap_or_default()),
                 };
-                if !bounced.is_empty() {
+                if report_failed {
                     shared
                         .bounce(id, &info.envelope, &body, &bounced, now_ms)
                         .await;
                 }
-                if !delivered.is_empty() {
+                if report_delivered {
                     shared
                         .notify_sender(
                             id,
@@ -335,6 +347,32 @@ impl<S: QueueStore + 'static> Shared<S> {
                 Ok(LocalOutcome::Deferred)
             }
         }
+    }
+
+    /// Drops a recipient whose route discards its mail (`transport = "discard"`, Postfix's
+    /// `discard:`): recorded as delivered, with an attempt in the timeline that names the
+    /// route. A success report, when NOTIFY=SUCCESS asked for one, says `delivered` with the
+    /// "discarded" reply, as Postfix's does.
+    async fn discard(
+        &self,
+        r: &DueRecipient,
+        domain: &str,
+        pattern: &str,
+        now_ms: i64,
+    ) -> Result<Bounced, StoreError> {
+        let reply = catalogue::DELIVERY_DISCARDED.reply_with(&[("domain", domain)]);
+        let transcript = format!(
+            "discarded by [[delivery.route]] domain = {pattern:?}, transport = \"discard\"; \
+             no connection made"
+        );
+        tracing::info!(queue_id = %r.id, to = %r.address, route = pattern, "discarded by route");
+        self.record(r, Decision::Delivered, &reply, domain, transcript, now_ms)
+            .await?;
+        Ok(Bounced {
+            index: r.index,
+            reply,
+            host: None,
+        })
     }
 
     /// Delivers one destination's batch over SMTP and records everything.
@@ -716,6 +754,18 @@ fn explain_line(reply: &Reply) -> String {
     };
     let ex = tern_codes::explain(&parsed);
     format!("{} {}", ex.summary, ex.action)
+}
+
+/// Whether the sender asked for a report of `kind` on any of these recipients.
+fn wants_report(envelope: &Envelope, reported: &[Bounced], kind: DsnKind) -> bool {
+    reported.iter().any(|b| {
+        envelope
+            .recipients
+            .get(b.index as usize)
+            .is_some_and(|stored| {
+                dsn::should_notify(envelope.sender.as_deref(), stored.notify, kind)
+            })
+    })
 }
 
 fn attempts_of(info: &MessageInfo, index: u32) -> u32 {

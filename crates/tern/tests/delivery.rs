@@ -7,6 +7,7 @@
 mod dns;
 
 mod delivery {
+    mod discard;
     mod harness;
     mod mx;
     mod scripted;

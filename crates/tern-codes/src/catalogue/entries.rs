@@ -770,6 +770,15 @@ entries! {
         actor: Actor::Nobody, action: "Nothing.",
         retry: Retry::NotNeeded, rfc: "RFC 5321 §6.1",
     }
+    /// Discarded by a `transport = "discard"` route (Postfix's `discard:`).
+    DELIVERY_DISCARDED = {
+        id: "delivery.discarded", code: c(250), enhanced: e(2, 0, 0),
+        text: "Discarded by the route for {domain}",
+        meaning: "The message was accepted and queued, then dropped on purpose: this mail system's configuration discards mail for the recipient's domain (a test sink or a retired domain). It was not delivered to any mailbox, and no failure report follows; a success report (NOTIFY=SUCCESS) says delivered, with this text.",
+        actor: Actor::Nobody,
+        action: "Nothing, if the domain is meant to receive no mail. If the mail should arrive, the administrator of this mail system must remove the domain's discard route.",
+        retry: Retry::NotNeeded, rfc: "RFC 3464 §2.3.3",
+    }
     /// The recipient domain publishes a null MX.
     DELIVERY_NULL_MX = {
         id: "delivery.null_mx", code: c(556), enhanced: e(5, 1, 10),

@@ -495,6 +495,47 @@ fn notify_success_only_reports_success() {
     );
 }
 
+/// A discard route's success report: `delivered` with the "discarded" reply (as Postfix
+/// reports its `discard:` transport), and the text says it was dropped, not put in a mailbox.
+#[test]
+fn a_discarded_recipient_is_reported_delivered_and_said_discarded() {
+    let env = envelope(vec![Recipient {
+        address: "bob@sink.example".to_owned(),
+        notify: Some(Notify::On {
+            success: true,
+            failure: true,
+            delay: false,
+        }),
+        orcpt: None,
+    }]);
+    let discarded = DsnRecipient {
+        action: Action::Delivered,
+        reply: catalogue::DELIVERY_DISCARDED.reply_with(&[("domain", "sink.example")]),
+        remote_mta: None,
+        ..failed("bob@sink.example", UNKNOWN_USER)
+    };
+    let dsn = build_dsn(&input(&env, DsnKind::Success, vec![discarded])).expect("a DSN");
+    let status = status_part(&dsn);
+    assert!(
+        status.contains("Action: delivered\r\nStatus: 2.0.0\r\n"),
+        "{status}"
+    );
+    assert!(
+        status.contains("Diagnostic-Code: smtp; 250 2.0.0 Discarded by the route for sink.example"),
+        "{status}"
+    );
+    assert!(!status.contains("Remote-MTA"), "{status}");
+    let text = text_part(&dsn);
+    assert!(
+        text.contains("Discarded: this mail system accepted the message"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Delivered to the recipient's mailbox"),
+        "{text}"
+    );
+}
+
 #[test]
 fn only_recipients_whose_notify_allows_are_reported() {
     let env = envelope(vec![

@@ -3,7 +3,7 @@
 //! it, and the catalogue's explanation (what it means, the likely cause, who must act, whether
 //! a retry helps, what to do).
 
-use tern_codes::catalogue::Retry;
+use tern_codes::catalogue::{DELIVERY_DISCARDED, Retry};
 use tern_codes::{Explanation, Parsed, explain};
 
 use super::fields::{clean, rfc5322_date};
@@ -142,6 +142,14 @@ fn happened(r: &DsnRecipient<'_>, who: Option<&str>, gave_up: bool) -> String {
         ),
         Action::Delivered => match who {
             Some(_) => format!("Delivered: {server} accepted the message for this recipient."),
+            // A discard route (Postfix's `discard:`): reported as delivered, as Postfix does,
+            // and said plainly.
+            None if tern_codes::catalogue_match(&r.reply) == Some(&DELIVERY_DISCARDED) => {
+                "Discarded: this mail system accepted the message and then, as it is \
+                 configured to do for the recipient's domain, dropped it. It was not delivered \
+                 to any mailbox."
+                    .to_owned()
+            }
             None => "Delivered to the recipient's mailbox.".to_owned(),
         },
         Action::Relayed => format!(

@@ -105,15 +105,11 @@ impl Remote {
 
     /// The configured route for a domain, if any (first match wins).
     pub fn route_for(&self, domain: &str) -> Option<&Route> {
-        let domain = domain.to_ascii_lowercase();
-        self.config.delivery.routes.iter().find(|r| {
-            let pattern = r.domain.to_ascii_lowercase();
-            pattern == "*"
-                || pattern == domain
-                || pattern
-                    .strip_prefix("*.")
-                    .is_some_and(|base| domain.ends_with(&format!(".{base}")))
-        })
+        self.config
+            .delivery
+            .routes
+            .iter()
+            .find(|r| r.matches(domain))
     }
 
     /// Delivers every item (all for `domain`) and says what became of each.
@@ -147,7 +143,7 @@ impl Remote {
             }
         };
         let verify = match &route {
-            Some(r) if r.tls == RouteTls::Required => {
+            Some(r) if r.tls() == RouteTls::Required => {
                 let extra = r
                     .ca_file
                     .as_ref()
@@ -281,18 +277,17 @@ impl Remote {
         route: Option<&Route>,
     ) -> Result<Vec<Target>, (Reply, bool)> {
         if let Some(route) = route {
-            let addrs: Vec<SocketAddr> = match tokio::net::lookup_host(route.host.as_str()).await {
+            // Validated at load: a route that delivers has a host.
+            let host_port = route.host.as_deref().unwrap_or_default();
+            let addrs: Vec<SocketAddr> = match tokio::net::lookup_host(host_port).await {
                 Ok(a) => a.collect(),
                 Err(e) => {
                     let reply = catalogue::DELIVERY_DNS_FAILED
-                        .reply_with(&[("domain", &route.host), ("detail", &e.to_string())]);
+                        .reply_with(&[("domain", host_port), ("detail", &e.to_string())]);
                     return Err((reply, false));
                 }
             };
-            let host = route
-                .host
-                .rsplit_once(':')
-                .map_or(route.host.as_str(), |(h, _)| h);
+            let host = host_port.rsplit_once(':').map_or(host_port, |(h, _)| h);
             let host = host
                 .trim_start_matches('[')
                 .trim_end_matches(']')
@@ -337,7 +332,7 @@ impl Remote {
     fn client_config(&self, host: &str, route: Option<&Route>) -> Option<ClientConfig> {
         let mut config =
             ClientConfig::new(&self.helo, host).or_else(|| ClientConfig::new("localhost", host))?;
-        config.tls = match route.map(|r| r.tls) {
+        config.tls = match route.map(Route::tls) {
             Some(RouteTls::Required) => TlsPolicy::Required,
             Some(RouteTls::None) => TlsPolicy::Never,
             _ => TlsPolicy::Opportunistic,
