@@ -4,9 +4,8 @@
 # same disk; `tern bench` (release build) is the client for both.
 #
 #   1  durable accept: 2 KiB, 10 messages per connection, concurrency 1/10/50/200, to a
-#      recipient queued and then discarded (Postfix: the discard: transport; Tern: a route to a
-#      local smtp-sink, which costs Tern an outbound SMTP session per message, more than
-#      Postfix's discard does), plus smtp-sink alone as the ceiling
+#      recipient queued and then discarded (Postfix: the discard: transport; Tern: a
+#      [[delivery.route]] with transport = "discard"), plus smtp-sink alone as the ceiling
 #   2  one message per connection, concurrency 10
 #   3  local delivery to a Maildir, concurrency 10 and 50
 #   4  100 KiB and 1 MiB messages, concurrency 4: MB/s
@@ -154,8 +153,7 @@ per_destination = 20
 
 [[delivery.route]]
 domain = "discard.test"
-host = "127.0.0.1:$sink_port"
-tls = "none"
+transport = "discard"
 
 [[delivery.route]]
 domain = "relay.test"
