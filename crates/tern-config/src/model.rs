@@ -92,6 +92,9 @@ pub struct Limits {
     pub max_connections: usize,
     /// Simultaneous connections from one IP address (421 4.7.0 beyond).
     pub max_connections_per_ip: usize,
+    /// Connections the kernel may hold for a listener before Tern accepts them (the listen
+    /// backlog; capped by `net.core.somaxconn`).
+    pub listen_backlog: u32,
     /// Largest message accepted (552 5.3.4 beyond); advertised in EHLO SIZE.
     pub max_message_size: Size,
     /// Recipients per message (452 4.5.3 beyond).
@@ -412,6 +415,7 @@ impl Default for Limits {
         Limits {
             max_connections: 1000,
             max_connections_per_ip: 20,
+            listen_backlog: 1024,
             max_message_size: Size(25 << 20),
             max_recipients: 100,
             max_errors: 10,

@@ -111,6 +111,9 @@ pub fn check(config: &Config) -> Result<(), Problem> {
             ),
         );
     }
+    if l.listen_backlog < 1 {
+        return fail("limits.listen_backlog", "must be at least 1".into());
+    }
     if l.command_timeout.0.as_secs() < 1 || l.data_timeout.0.as_secs() < 1 {
         return fail(
             "limits.command_timeout",

@@ -21,6 +21,44 @@ const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30
 /// How long one write to the client may take before the connection is dropped.
 const WRITE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
+/// The first read of a connection asks for one page; the size doubles, up to
+/// `READ_SIZE_MAX`, while reads fill it (a message body streaming in).
+const READ_SIZE_START: usize = 4 * 1024;
+/// The largest read.
+const READ_SIZE_MAX: usize = 64 * 1024;
+
+/// A stream a session runs over.
+pub(crate) trait Transport: AsyncRead + AsyncWrite + Unpin + Send {
+    /// Waits for input, then reads up to `size` bytes into a buffer made for this read (empty
+    /// at end of stream). A plain socket waits for readiness before the buffer exists, so an
+    /// idle connection holds none.
+    fn read_input(&mut self, size: usize) -> impl Future<Output = io::Result<Vec<u8>>> + Send;
+}
+
+impl Transport for TcpStream {
+    async fn read_input(&mut self, size: usize) -> io::Result<Vec<u8>> {
+        loop {
+            self.readable().await?;
+            let mut input = Vec::with_capacity(size);
+            match self.try_read_buf(&mut input) {
+                Ok(_) => return Ok(input),
+                // Readiness can be spurious; the failed read clears it.
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+impl Transport for tokio_rustls::server::TlsStream<TcpStream> {
+    // rustls may hold decrypted input the socket does not show: read directly.
+    async fn read_input(&mut self, size: usize) -> io::Result<Vec<u8>> {
+        let mut input = Vec::with_capacity(size);
+        self.read_buf(&mut input).await?;
+        Ok(input)
+    }
+}
+
 /// How a pass of the loop ended.
 enum End {
     Closed,
@@ -56,37 +94,58 @@ impl<S: QueueStore + 'static> Connection<S> {
 
     async fn run(&mut self, mut tcp: TcpStream, refusal: Option<Reply>) -> io::Result<()> {
         let now = Instant::now();
+        // The TLS paths are boxed: an idle plain-text connection then carries only the small
+        // plain-text state, not a TLS stream's (thousands of idle connections, issue 6).
         if self.implicit_tls {
-            let acceptor = self
-                .tls
-                .clone()
-                .ok_or_else(|| io::Error::other("no certificate for implicit TLS"))?;
-            let mut stream = handshake(&acceptor, tcp).await?;
-            let info = tls_info(stream.get_ref().1);
-            self.client.tls = true;
-            let mut session = self.new_session(refusal, now);
-            session.set_implicit_tls(info);
-            self.drive(&mut session, &mut stream).await?;
-            return Ok(());
+            return Box::pin(self.run_implicit_tls(tcp, refusal, now)).await;
         }
         let mut session = self.new_session(refusal, now);
         match self.drive(&mut session, &mut tcp).await? {
             End::Closed => Ok(()),
-            End::StartTls => {
-                let acceptor = self
-                    .tls
-                    .clone()
-                    .ok_or_else(|| io::Error::other("STARTTLS without a certificate"))?;
-                let mut stream = handshake(&acceptor, tcp).await?;
-                let info = tls_info(stream.get_ref().1);
-                self.client.tls = true;
-                self.client.user = None;
-                session.tls_established(info);
-                match self.drive(&mut session, &mut stream).await? {
-                    End::Closed | End::StartTls => Ok(()),
-                }
-            }
+            End::StartTls => Box::pin(self.continue_after_starttls(session, tcp)).await,
         }
+    }
+
+    /// Port 465: the handshake comes first, then the greeting.
+    async fn run_implicit_tls(
+        &mut self,
+        tcp: TcpStream,
+        refusal: Option<Reply>,
+        now: Instant,
+    ) -> io::Result<()> {
+        let mut stream = self.accept_tls(tcp).await?;
+        let mut session = self.new_session(refusal, now);
+        session.set_implicit_tls(tls_info(stream.get_ref().1));
+        self.drive(&mut session, &mut stream).await?;
+        Ok(())
+    }
+
+    /// After `220 Ready to start TLS`: the same session goes on over the TLS stream
+    /// (RFC 3207 §4.2: the session state was reset by `tls_established`).
+    async fn continue_after_starttls(
+        &mut self,
+        mut session: ServerSession,
+        tcp: TcpStream,
+    ) -> io::Result<()> {
+        let mut stream = self.accept_tls(tcp).await?;
+        self.client.user = None;
+        session.tls_established(tls_info(stream.get_ref().1));
+        match self.drive(&mut session, &mut stream).await? {
+            End::Closed | End::StartTls => Ok(()),
+        }
+    }
+
+    async fn accept_tls(
+        &mut self,
+        tcp: TcpStream,
+    ) -> io::Result<tokio_rustls::server::TlsStream<TcpStream>> {
+        let acceptor = self
+            .tls
+            .clone()
+            .ok_or_else(|| io::Error::other("TLS without a certificate"))?;
+        let stream = handshake(&acceptor, tcp).await?;
+        self.client.tls = true;
+        Ok(stream)
     }
 
     fn new_session(&self, refusal: Option<Reply>, now: Instant) -> ServerSession {
@@ -99,22 +158,25 @@ impl<S: QueueStore + 'static> Connection<S> {
     /// Runs the session over `stream` until it closes or asks for TLS.
     async fn drive<T>(&mut self, session: &mut ServerSession, stream: &mut T) -> io::Result<End>
     where
-        T: AsyncRead + AsyncWrite + Unpin,
+        T: Transport,
     {
-        let mut buf = vec![0u8; 64 * 1024];
+        let mut read_size = READ_SIZE_START;
         loop {
             while let Some(event) = session.poll_event() {
                 match event {
                     Event::Send(bytes) => write(stream, &bytes).await?,
                     Event::Decide(question) => {
-                        let verdict = self.context.decide(question.kind, &mut self.client).await;
+                        let verdict =
+                            Box::pin(self.context.decide(question.kind, &mut self.client)).await;
                         session.decide(question.id, verdict);
                     }
                     Event::Message(incoming) => {
-                        match self
-                            .context
-                            .store(incoming.envelope, incoming.body, &self.client)
-                            .await
+                        match Box::pin(self.context.store(
+                            incoming.envelope,
+                            incoming.body,
+                            &self.client,
+                        ))
+                        .await
                         {
                             Ok(id) => {
                                 tracing::info!(client = %self.client.ip, queue_id = %id, "queued");
@@ -143,12 +205,15 @@ impl<S: QueueStore + 'static> Connection<S> {
                 }
             };
             tokio::select! {
-                read = stream.read(&mut buf) => {
-                    let n = read?;
-                    if n == 0 {
+                read = stream.read_input(read_size) => {
+                    let input = read?;
+                    if input.is_empty() {
                         return Ok(End::Closed);
                     }
-                    session.receive(&buf[..n], Instant::now());
+                    session.receive(&input, Instant::now());
+                    if input.len() == read_size {
+                        read_size = (read_size * 2).min(READ_SIZE_MAX);
+                    }
                 }
                 () = sleep => session.handle_timeout(Instant::now()),
                 changed = self.shutdown.changed() => {

@@ -10,7 +10,7 @@ use tern_config::{Config, ListenerKind};
 use tern_policy::Policy;
 use tern_proto::{LineEndingPolicy, SessionConfig};
 use tern_store::QueueStore;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::{Notify, mpsc, watch};
 use tokio_rustls::TlsAcceptor;
 
@@ -143,14 +143,13 @@ pub async fn start<S: QueueStore + 'static>(
                 error: io::Error::other("implicit TLS needs [tls] enabled = true"),
             });
         }
-        let socket =
-            TcpListener::bind(listener.address)
-                .await
-                .map_err(|error| StartError::Bind {
-                    address: listener.address,
-                    kind: listener.kind,
-                    error,
-                })?;
+        let socket = bind(listener.address, config.limits.listen_backlog).map_err(|error| {
+            StartError::Bind {
+                address: listener.address,
+                kind: listener.kind,
+                error,
+            }
+        })?;
         let local = socket.local_addr().unwrap_or(listener.address);
         tracing::info!(kind = ?listener.kind, address = %local, "listening");
         addresses.push((listener.kind, local));
@@ -172,6 +171,20 @@ pub async fn start<S: QueueStore + 'static>(
         finished: done_rx,
         tls,
     })
+}
+
+/// Binds a listening socket with room for `backlog` connections not yet accepted (the kernel
+/// caps it at `net.core.somaxconn`). The standard library's 128 overflows under a burst of
+/// simultaneous connects, and the clients that overflow wait seconds for a SYN retry.
+fn bind(address: SocketAddr, backlog: u32) -> io::Result<TcpListener> {
+    let socket = if address.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(address)?;
+    socket.listen(backlog)
 }
 
 /// The session settings of a listener kind; `tls` says whether a certificate is loaded.

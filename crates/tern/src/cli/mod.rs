@@ -2,6 +2,7 @@
 
 mod bench;
 mod explain;
+mod file_limit;
 mod output;
 mod queue;
 mod send;

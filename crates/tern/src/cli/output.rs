@@ -100,6 +100,11 @@ pub fn print(text: &str) -> ExitCode {
     }
 }
 
+/// Prints a one-line warning; the command goes on.
+pub fn warn(message: &str) {
+    eprintln!("tern: warning: {message}");
+}
+
 /// Prints a one-line error and returns the failure status.
 pub fn fail(message: &str) -> ExitCode {
     eprintln!("tern: {message}");

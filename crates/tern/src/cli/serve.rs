@@ -32,6 +32,20 @@ async fn serve(config: Config, from_file: bool) -> ExitCode {
             config.server.data_dir.display()
         );
     }
+    let connections = config
+        .limits
+        .max_connections
+        .saturating_add(config.delivery.concurrency);
+    match super::file_limit::raise_for(connections) {
+        Some(limit) if !limit.is_enough() => tracing::warn!(
+            "the open-file limit is {} but limits.max_connections plus delivery.concurrency need about {}: \
+             connections beyond the limit fail to be accepted; raise it (ulimit -n, or LimitNOFILE= in a systemd unit)",
+            limit.soft,
+            limit.needed
+        ),
+        Some(limit) => tracing::debug!(limit = limit.soft, "open-file limit"),
+        None => {}
+    }
     let config = Arc::new(config);
     let store = match open_store(&config) {
         Ok(store) => Arc::new(store),

@@ -121,3 +121,75 @@ async fn connection_flood_is_refused_with_421_and_the_server_survives() {
     }
     eprintln!("flood: RSS {rss} KiB, {:?}", started.elapsed());
 }
+
+/// Idle connections held at once by `idle_connections_are_all_greeted_and_cost_little_memory`.
+const IDLE_CONNECTIONS: usize = 2_000;
+/// The most memory one idle connection may cost the server. A session that has sent its
+/// greeting and waits holds its task and session state, not a read buffer: about 4 KiB in a
+/// release build; this debug build's futures are larger, and the bound leaves room for that.
+const IDLE_CONNECTION_LIMIT_KIB: u64 = 16;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_connections_are_all_greeted_and_cost_little_memory() {
+    // This test holds both ends of every connection.
+    let (soft, hard) = rlimit::Resource::NOFILE.get().unwrap();
+    let needed = 2 * IDLE_CONNECTIONS as u64 + 200;
+    if soft < needed {
+        rlimit::Resource::NOFILE
+            .set(needed.min(hard), hard)
+            .unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        &dir.path().join("data"),
+        &format!(
+            "[limits]\nmax_connections = {n}\nmax_connections_per_ip = {n}\n[tls]\nenabled = false\n",
+            n = IDLE_CONNECTIONS + 10
+        ),
+    );
+    let server = Server::start(&config);
+    // One connection first, so the baseline includes what the first one sets up once.
+    let (mut first, greeting) = connect_from(server.smtp, Ipv4Addr::LOCALHOST)
+        .await
+        .unwrap();
+    assert_eq!(greeting.code, 220);
+    first.ok("NOOP", 250).await.unwrap();
+    let baseline = server.rss_kib();
+
+    // All at once, in waves of 250 simultaneous connects.
+    let mut held = Vec::with_capacity(IDLE_CONNECTIONS);
+    let mut not_greeted = Vec::new();
+    for wave in 0..IDLE_CONNECTIONS / 250 {
+        let mut connects = Vec::new();
+        for _ in 0..250 {
+            let addr = server.smtp;
+            connects.push(tokio::spawn(async move {
+                connect_from(addr, Ipv4Addr::LOCALHOST).await
+            }));
+        }
+        for c in connects {
+            match c.await.unwrap() {
+                Ok((c, g)) if g.code == 220 => held.push(c),
+                Ok((_, g)) => not_greeted.push(format!("wave {wave}: {g}")),
+                Err(e) => not_greeted.push(format!("wave {wave}: {e}")),
+            }
+        }
+    }
+    assert!(
+        not_greeted.is_empty(),
+        "{} of {IDLE_CONNECTIONS} not greeted: {:?}",
+        not_greeted.len(),
+        &not_greeted[..not_greeted.len().min(5)]
+    );
+    let grown = server.rss_kib().saturating_sub(baseline);
+    let per_connection = grown / IDLE_CONNECTIONS as u64;
+    eprintln!("idle: {IDLE_CONNECTIONS} connections, RSS +{grown} KiB, {per_connection} KiB each");
+    assert!(
+        per_connection <= IDLE_CONNECTION_LIMIT_KIB,
+        "{per_connection} KiB per idle connection (RSS +{grown} KiB for {IDLE_CONNECTIONS})"
+    );
+    // Still served.
+    held[0].ok("NOOP", 250).await.unwrap();
+    first.ok("NOOP", 250).await.unwrap();
+}

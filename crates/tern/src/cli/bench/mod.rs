@@ -44,6 +44,15 @@ pub fn run(args: Args) -> ExitCode {
     } else {
         None
     };
+    let connections = args.idle.unwrap_or(args.concurrency);
+    if let Some(limit) = super::file_limit::raise_for(connections)
+        && !limit.is_enough()
+    {
+        output::warn(&format!(
+            "the open-file limit is {}, below the {connections} connections asked for: raise it with ulimit -n",
+            limit.soft
+        ));
+    }
     if let Some(n) = args.idle {
         return runtime.block_on(idle(&args, target, n));
     }

@@ -340,13 +340,14 @@ pub async fn idle(
         let mut release = release_rx.clone();
         let live = live.clone();
         tokio::spawn(async move {
-            let t0 = Instant::now();
             // The whole opening phase is bounded by `wait`: a server that leaves connects
             // hanging (its backlog full) must not make the phase last N × wait.
             let opening = tokio::time::Instant::from_std(started + wait);
             let connect = async {
                 let _permit = gate.acquire_owned().await;
-                Conn::connect(target, wait).await
+                // The clock starts at the connect, not while waiting for a permit.
+                let t0 = Instant::now();
+                Conn::connect(target, wait).await.map(|conn| (conn, t0))
             };
             let conn = match tokio::time::timeout_at(opening, connect).await {
                 Ok(c) => c,
@@ -355,7 +356,7 @@ pub async fn idle(
                     wait,
                 )),
             };
-            let mut conn = match conn {
+            let (mut conn, t0) = match conn {
                 Ok(c) => c,
                 Err(f) => {
                     let _ = done.send(Outcome::Failed(f, false));
