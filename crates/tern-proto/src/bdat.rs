@@ -38,7 +38,9 @@ pub struct BdatDecoder {
     remaining: u64,
     size: u64,
     limit: u64,
-    storing: bool,
+    /// Set once the message is over the limit (or its size past `u64::MAX`): nothing more
+    /// is stored.
+    over_limit: bool,
 }
 
 impl BdatDecoder {
@@ -48,7 +50,7 @@ impl BdatDecoder {
             remaining: chunk_size,
             size: message_so_far,
             limit,
-            storing: message_so_far <= limit,
+            over_limit: message_so_far > limit,
         }
     }
 
@@ -68,7 +70,7 @@ impl BdatDecoder {
     }
 
     fn outcome(&self) -> BdatOutcome {
-        if self.size > self.limit {
+        if self.over_limit {
             BdatOutcome::TooLarge {
                 size: self.size,
                 limit: self.limit,
@@ -87,11 +89,13 @@ impl BdatDecoder {
         let chunk = input.get(..take).unwrap_or_default();
         self.remaining -= take as u64;
         let before = self.size;
-        self.size = self.size.saturating_add(take as u64);
-        if self.storing {
-            if self.size > self.limit {
+        let (after, overflowed) = before.overflowing_add(take as u64);
+        // The size saturates; a message past u64::MAX octets is over any limit.
+        self.size = if overflowed { u64::MAX } else { after };
+        if !self.over_limit {
+            if overflowed || after > self.limit {
                 // Store up to exactly the limit, then nothing more.
-                self.storing = false;
+                self.over_limit = true;
                 let room = usize::try_from(self.limit.saturating_sub(before)).unwrap_or(usize::MAX);
                 sink.extend_from_slice(chunk.get(..room).unwrap_or(chunk));
             } else {
@@ -159,8 +163,21 @@ mod tests {
     #[test]
     fn huge_declared_sizes_do_not_overflow() {
         let mut d = BdatDecoder::new(u64::MAX, u64::MAX - 1, u64::MAX);
-        let p = d.feed(b"abc", &mut Vec::new());
+        let mut sink = Vec::new();
+        let p = d.feed(b"abc", &mut sink);
         assert_eq!(p.consumed, 3);
         assert_eq!(d.size(), u64::MAX);
+        // One octet fitted under the limit; the rest went past u64::MAX.
+        assert_eq!(sink, b"a");
+        let mut d = BdatDecoder::new(3, u64::MAX, u64::MAX);
+        let p = d.feed(&[0, 0, 0], &mut sink);
+        assert_eq!(
+            p.outcome,
+            Some(BdatOutcome::TooLarge {
+                size: u64::MAX,
+                limit: u64::MAX
+            })
+        );
+        assert_eq!(sink, b"a", "nothing stored past the limit");
     }
 }
