@@ -150,6 +150,10 @@ trusted_networks = ["127.0.0.0/8"]
 
 [delivery]
 per_destination = 20
+# Postfix deletes a queue file once it is delivered; Tern keeps a finished message's history
+# (not its body) for keep_finished, 7 days by default. Deleted at the next purge here, so that
+# a long run does not fill the disk with history Postfix would not have kept either.
+keep_finished = "0s"
 
 [[delivery.route]]
 domain = "discard.test"

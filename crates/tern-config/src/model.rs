@@ -215,6 +215,9 @@ pub struct Delivery {
     pub max_queue_time: Span,
     /// When the sender gets a delay warning (0s: never).
     pub delay_warning: Span,
+    /// How long a finished message's history (envelope, statuses, timeline) is kept after
+    /// its last recipient became final; its body goes at once.
+    pub keep_finished: Span,
     /// Outbound connections in all.
     pub concurrency: usize,
     /// Outbound connections to one destination.
@@ -468,6 +471,7 @@ impl Default for Delivery {
             retry_max: Span(Duration::from_secs(4 * 3600)),
             max_queue_time: Span(Duration::from_secs(5 * 86_400)),
             delay_warning: Span(Duration::from_secs(4 * 3600)),
+            keep_finished: Span(Duration::from_secs(7 * 86_400)),
             concurrency: 100,
             per_destination: 10,
             smtp_port: 25,

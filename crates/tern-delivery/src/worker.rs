@@ -14,6 +14,12 @@ use crate::pass::Delivery;
 
 /// How often the worker looks for retries that have come due.
 const TICK: Duration = Duration::from_secs(1);
+/// How often finished messages older than `[delivery] keep_finished` are deleted.
+const PURGE_EVERY: Duration = Duration::from_secs(10);
+/// Messages deleted per store call, and calls per purge: a purge never holds up delivery for
+/// long; what is left goes at the next one.
+const PURGE_CHUNK: usize = 1_000;
+const PURGE_CHUNKS: usize = 20;
 
 /// A running delivery worker.
 #[derive(Debug)]
@@ -39,10 +45,16 @@ pub fn start<S: QueueStore + 'static>(
     queued: Arc<Notify>,
     resolver: Resolver,
 ) -> DeliveryHandle {
-    let delivery = Delivery::new(config, store, resolver, Arc::clone(&queued));
+    let keep_ms = i64::try_from(config.delivery.keep_finished.0.as_millis()).unwrap_or(i64::MAX);
+    let delivery = Delivery::new(config, Arc::clone(&store), resolver, Arc::clone(&queued));
     let (stop, mut stopped) = watch::channel(false);
     let task = tokio::spawn(async move {
+        let mut last_purge: Option<tokio::time::Instant> = None;
         loop {
+            if last_purge.is_none_or(|t| t.elapsed() >= PURGE_EVERY) {
+                last_purge = Some(tokio::time::Instant::now());
+                purge(store.as_ref(), crate::now_ms().saturating_sub(keep_ms)).await;
+            }
             loop {
                 match delivery.run_once(crate::now_ms()).await {
                     Ok(0) => break,
@@ -64,4 +76,26 @@ pub fn start<S: QueueStore + 'static>(
         }
     });
     DeliveryHandle { stop, task }
+}
+
+/// Deletes messages finished before `before_ms`, a bounded number at a time.
+async fn purge<S: QueueStore>(store: &S, before_ms: i64) {
+    let mut purged = 0;
+    for _ in 0..PURGE_CHUNKS {
+        match store.purge_finished(before_ms, PURGE_CHUNK).await {
+            Ok(n) => {
+                purged += n;
+                if n < PURGE_CHUNK {
+                    break;
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "could not purge finished messages; trying again later");
+                break;
+            }
+        }
+    }
+    if purged > 0 {
+        tracing::debug!(purged, "finished messages purged");
+    }
 }

@@ -26,6 +26,10 @@ pub enum StoreError {
     /// No message with this id (never existed, or deleted).
     #[error("no queued message {0}")]
     NotFound(QueueId),
+    /// The message is finished (every recipient Delivered or Failed) and its body was dropped;
+    /// its envelope, recipients and timeline remain until it is purged.
+    #[error("message {0} is finished: its body is no longer kept")]
+    BodyDropped(QueueId),
     /// The message exists but has no recipient with this index.
     #[error("message {id} has no recipient #{index}")]
     RecipientNotFound {

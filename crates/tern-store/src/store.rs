@@ -103,6 +103,27 @@ pub trait QueueStore: Send + Sync {
     /// Deletes a message, its recipients, timeline and body.
     fn delete(&self, id: QueueId) -> impl Future<Output = Result<(), StoreError>> + Send;
 
+    /// Finishes a message whose recipients are all final (Delivered or Failed): its body is
+    /// dropped, since nothing will send it again (the delivery worker calls this after any
+    /// report to the sender is queued). The envelope, recipient statuses and timeline stay,
+    /// for `tern queue show`, until [`purge_finished`](QueueStore::purge_finished). Returns
+    /// true when it finished the message now; false while a recipient is pending, or when
+    /// the message was finished before. Afterwards [`body`](QueueStore::body) fails with
+    /// [`StoreError::BodyDropped`].
+    fn finish(
+        &self,
+        id: QueueId,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Deletes up to `limit` messages finished before `before_ms`, with everything kept of
+    /// them. Returns how many it deleted.
+    fn purge_finished(
+        &self,
+        before_ms: i64,
+        limit: usize,
+    ) -> impl Future<Output = Result<usize, StoreError>> + Send;
+
     /// Messages matching the filter, oldest first.
     fn list(
         &self,

@@ -8,6 +8,7 @@ mod dns;
 
 mod delivery {
     mod discard;
+    mod finished;
     mod harness;
     mod mx;
     mod scripted;

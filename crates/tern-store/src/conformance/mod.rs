@@ -27,6 +27,7 @@ mod fixtures;
 mod join;
 mod listing;
 mod messages;
+mod retention;
 
 use std::fmt;
 use std::future::Future;
@@ -93,6 +94,9 @@ fn checks<S: QueueStore>() -> Vec<(&'static str, CheckFn<S>)> {
         }),
         ("reschedule", |s| Box::pin(delivery::reschedule(s))),
         ("list_filters", |s| Box::pin(listing::list_filters(s))),
+        ("finish_and_purge", |s| {
+            Box::pin(retention::finish_and_purge(s))
+        }),
     ]
 }
 

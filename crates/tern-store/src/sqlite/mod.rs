@@ -321,6 +321,30 @@ impl QueueStore for SqliteStore {
         self.write(job, wait).await.map(|_| ())
     }
 
+    async fn finish(&self, id: QueueId, now_ms: i64) -> Result<bool, StoreError> {
+        let (job, wait) = Job::new(move |c| write::finish(c, id, now_ms));
+        // As in `delete`: the file goes after the commit; a crash in between leaves an
+        // orphan (a finished message keeps no file) that the next open sweeps.
+        let job = job.after_commit(move |finished, spool| {
+            if *finished == Some(true) {
+                spool.remove(id);
+            }
+        });
+        self.write(job, wait).await.map(|f| f.is_some())
+    }
+
+    async fn purge_finished(&self, before_ms: i64, limit: usize) -> Result<usize, StoreError> {
+        let (job, wait) = Job::new(move |c| write::purge_finished(c, before_ms, limit));
+        let job = job.after_commit(|purged, spool| {
+            for (id, spooled) in purged {
+                if *spooled {
+                    spool.remove(*id);
+                }
+            }
+        });
+        self.write(job, wait).await.map(|p| p.len())
+    }
+
     async fn list(&self, filter: ListFilter) -> Result<Vec<MessageInfo>, StoreError> {
         self.read(move |c| read::list(c, &filter)).await
     }

@@ -25,7 +25,7 @@ struct MessageRow {
     body_len: u64,
 }
 
-fn parse_id(text: &str) -> Result<QueueId, StoreError> {
+pub(crate) fn parse_id(text: &str) -> Result<QueueId, StoreError> {
     text.parse()
         .map_err(|e| StoreError::Corrupt(format!("queue id {text:?}: {e}")))
 }
@@ -191,7 +191,7 @@ pub(crate) enum BodyLocation {
 pub(crate) fn body_location(conn: &Connection, id: QueueId) -> Result<BodyLocation, StoreError> {
     let mut stmt = conn
         .prepare_cached(
-            "SELECT m.spooled, m.body_len, b.rowid FROM messages m \
+            "SELECT m.spooled, m.body_len, b.rowid, m.finished_at FROM messages m \
              LEFT JOIN bodies b ON b.message_id = m.id WHERE m.id = ?1",
         )
         .map_err(sql_err("preparing body query"))?;
@@ -201,11 +201,15 @@ pub(crate) fn body_location(conn: &Connection, id: QueueId) -> Result<BodyLocati
                 r.get::<_, bool>(0)?,
                 r.get::<_, i64>(1)?,
                 r.get::<_, Option<i64>>(2)?,
+                r.get::<_, Option<i64>>(3)?,
             ))
         })
         .optional()
         .map_err(sql_err("locating body"))?;
-    let (spooled, len, rowid) = found.ok_or(StoreError::NotFound(id))?;
+    let (spooled, len, rowid, finished) = found.ok_or(StoreError::NotFound(id))?;
+    if finished.is_some() {
+        return Err(StoreError::BodyDropped(id));
+    }
     let len = u64::try_from(len).map_err(|_| StoreError::Corrupt(format!("body length {len}")))?;
     match (spooled, rowid) {
         (true, _) => Ok(BodyLocation::Spooled { len }),
@@ -421,7 +425,7 @@ pub(crate) fn list(conn: &Connection, filter: &ListFilter) -> Result<Vec<Message
 /// Ids of messages whose body is a spool file.
 pub(crate) fn spooled_ids(conn: &Connection) -> Result<Vec<QueueId>, StoreError> {
     let mut stmt = conn
-        .prepare("SELECT id FROM messages WHERE spooled = 1")
+        .prepare("SELECT id FROM messages WHERE spooled = 1 AND finished_at IS NULL")
         .map_err(sql_err("preparing spool query"))?;
     let rows = stmt
         .query_map([], |r| r.get::<_, String>(0))

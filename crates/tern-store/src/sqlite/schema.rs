@@ -9,7 +9,10 @@ use super::sql_err;
 use crate::error::StoreError;
 
 /// Bumped when the schema changes; stored in `PRAGMA user_version`.
-pub(crate) const SCHEMA_VERSION: i64 = 1;
+pub(crate) const SCHEMA_VERSION: i64 = 2;
+
+/// Version 1 to 2: messages remember when they were finished (body dropped).
+const MIGRATE_1_TO_2: &str = "ALTER TABLE messages ADD COLUMN finished_at INTEGER;";
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS messages (
@@ -28,7 +31,8 @@ CREATE TABLE IF NOT EXISTS messages (
     auth_user    TEXT,
     held         INTEGER NOT NULL DEFAULT 0,
     body_len     INTEGER NOT NULL,
-    spooled      INTEGER NOT NULL
+    spooled      INTEGER NOT NULL,
+    finished_at  INTEGER
 ) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS bodies (
@@ -77,6 +81,12 @@ CREATE TABLE IF NOT EXISTS attempts (
 CREATE INDEX IF NOT EXISTS attempts_message ON attempts(message_id, seq);
 ";
 
+/// After the tables exist in their current shape (a version-1 table gains `finished_at` first).
+const INDEXES: &str = "
+CREATE INDEX IF NOT EXISTS messages_finished
+    ON messages(finished_at) WHERE finished_at IS NOT NULL;
+";
+
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Opens a connection with the durability settings every connection shares.
@@ -120,9 +130,47 @@ pub(crate) fn migrate(conn: &Connection) -> Result<(), StoreError> {
             "schema version {version} is newer than this build ({SCHEMA_VERSION})"
         )));
     }
+    let upgrade = if version == 1 { MIGRATE_1_TO_2 } else { "" };
     conn.execute_batch(&format!(
-        "BEGIN IMMEDIATE; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+        "BEGIN IMMEDIATE; {SCHEMA} {upgrade} {INDEXES} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
     ))
     .map_err(sql_err("creating schema"))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A queue written by version 1 (no `finished_at`) opens, keeps its rows, and gains the
+    /// column.
+    #[test]
+    fn version_1_queue_is_upgraded() {
+        let conn = Connection::open_in_memory().unwrap();
+        let v1 = SCHEMA.replace(",\n    finished_at  INTEGER\n", "\n");
+        assert_ne!(v1, SCHEMA, "the version-1 shape differs by the column");
+        conn.execute_batch(&format!("{v1} PRAGMA user_version = 1;"))
+            .unwrap();
+        conn.execute(
+            "INSERT INTO messages (id, received_at, body_type, smtputf8, helo, peer_ip, \
+             body_len, spooled) VALUES ('m1', 1, 0, 0, 'h', '127.0.0.1', 0, 0)",
+            [],
+        )
+        .unwrap();
+        migrate(&conn).unwrap();
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let finished: Option<i64> = conn
+            .query_row(
+                "SELECT finished_at FROM messages WHERE id = 'm1'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(finished, None);
+        // Opening again is a no-op.
+        migrate(&conn).unwrap();
+    }
 }

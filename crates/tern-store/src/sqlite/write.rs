@@ -248,3 +248,78 @@ pub(crate) fn delete(conn: &Connection, id: QueueId) -> Result<bool, StoreError>
     }
     Ok(spooled)
 }
+
+/// Marks the message finished at `now_ms` and drops its body when every recipient is final.
+/// Returns `Some(spooled)` when it did (the caller removes a spool file after the commit),
+/// `None` while a recipient is still pending or when the message was finished before.
+pub(crate) fn finish(
+    conn: &Connection,
+    id: QueueId,
+    now_ms: i64,
+) -> Result<Option<bool>, StoreError> {
+    let id_text = id.to_string();
+    let found: Option<(bool, Option<i64>)> = conn
+        .prepare_cached("SELECT spooled, finished_at FROM messages WHERE id = ?1")
+        .and_then(|mut s| {
+            s.query_row(params![id_text], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()
+        })
+        .map_err(sql_err("reading message"))?;
+    let (spooled, finished) = found.ok_or(StoreError::NotFound(id))?;
+    if finished.is_some() {
+        return Ok(None);
+    }
+    let pending: i64 = conn
+        .prepare_cached(
+            "SELECT count(*) FROM recipients WHERE message_id = ?1 AND state NOT IN (?2, ?3)",
+        )
+        .and_then(|mut s| {
+            s.query_row(
+                params![
+                    id_text,
+                    codec::state_to_int(RecipientState::Delivered),
+                    codec::state_to_int(RecipientState::Failed)
+                ],
+                |r| r.get(0),
+            )
+        })
+        .map_err(sql_err("counting pending recipients"))?;
+    if pending > 0 {
+        return Ok(None);
+    }
+    conn.prepare_cached("DELETE FROM bodies WHERE message_id = ?1")
+        .and_then(|mut s| s.execute(params![id_text]))
+        .map_err(sql_err("dropping body"))?;
+    conn.prepare_cached("UPDATE messages SET finished_at = ?2 WHERE id = ?1")
+        .and_then(|mut s| s.execute(params![id_text, now_ms]))
+        .map_err(sql_err("marking message finished"))?;
+    Ok(Some(spooled))
+}
+
+/// Deletes up to `limit` messages finished before `before_ms`, every row of each. Returns
+/// their ids with whether the body had been a spool file.
+pub(crate) fn purge_finished(
+    conn: &Connection,
+    before_ms: i64,
+    limit: usize,
+) -> Result<Vec<(QueueId, bool)>, StoreError> {
+    let ids: Vec<String> = conn
+        .prepare_cached(
+            "SELECT id FROM messages WHERE finished_at IS NOT NULL AND finished_at < ?1 \
+             ORDER BY finished_at LIMIT ?2",
+        )
+        .and_then(|mut s| {
+            s.query_map(
+                params![before_ms, i64::try_from(limit).unwrap_or(i64::MAX)],
+                |r| r.get(0),
+            )?
+            .collect()
+        })
+        .map_err(sql_err("finding finished messages"))?;
+    let mut purged = Vec::with_capacity(ids.len());
+    for text in ids {
+        let id = super::read::parse_id(&text)?;
+        purged.push((id, delete(conn, id)?));
+    }
+    Ok(purged)
+}

@@ -315,6 +315,7 @@ fn clone_error(e: &StoreError) -> StoreError {
         StoreError::Closed => StoreError::Closed,
         StoreError::Corrupt(s) => StoreError::Corrupt(s.clone()),
         StoreError::NotFound(id) => StoreError::NotFound(*id),
+        StoreError::BodyDropped(id) => StoreError::BodyDropped(*id),
         StoreError::RecipientNotFound { id, index } => StoreError::RecipientNotFound {
             id: *id,
             index: *index,

@@ -338,6 +338,11 @@ async fn bounce(
     }
     let n = u32::try_from(failed.len()).unwrap_or(u32::MAX);
     let notice = notify_sender(store, info, &failed, &reply, cx).await;
+    // With the report queued, a message whose recipients are now all final keeps only its
+    // history (the body is dropped), as after a delivery.
+    if let Err(e) = store.finish(info.id, cx.now).await {
+        tracing::warn!(queue_id = %info.id, error = %e, "could not finish the bounced message");
+    }
     Ok((
         n,
         format!(

@@ -1,0 +1,130 @@
+//! Checks on finishing and purging: a finished message loses its body and keeps its history
+//! until it is purged.
+
+use super::fixtures::{envelope, noise};
+use super::{Check, Ctx, ensure, ensure_eq};
+use crate::error::StoreError;
+use crate::status::{Outcome, RecipientState, RecipientUpdate};
+use crate::store::QueueStore;
+
+fn final_update(outcome: Outcome, at_ms: i64) -> RecipientUpdate {
+    RecipientUpdate {
+        outcome,
+        reply: None,
+        remote_host: None,
+        at_ms,
+    }
+}
+
+pub(crate) async fn finish_and_purge<S: QueueStore>(s: &S) -> Check {
+    let two = s
+        .enqueue(
+            envelope(Some("a@x.org"), &["b@y.org", "c@y.org"], 10),
+            b"two".to_vec(),
+        )
+        .await
+        .ctx("enqueue")?;
+    // Large enough to be a spool file where the backend has them.
+    let big = s
+        .enqueue(
+            envelope(Some("a@x.org"), &["d@y.org"], 11),
+            noise(300_000, 3),
+        )
+        .await
+        .ctx("enqueue big")?;
+    let pending = s
+        .enqueue(envelope(Some("a@x.org"), &["e@y.org"], 12), b"p".to_vec())
+        .await
+        .ctx("enqueue pending")?;
+
+    // Not finished while a recipient is pending.
+    ensure!(
+        !s.finish(two, 20).await.ctx("finish")?,
+        "finished with 2 pending"
+    );
+    s.update_recipient(two, 0, final_update(Outcome::Delivered, 30))
+        .await
+        .ctx("update")?;
+    ensure!(
+        !s.finish(two, 31).await.ctx("finish")?,
+        "finished with 1 pending"
+    );
+    ensure_eq!(s.body(two).await.ctx("body")?, b"two".to_vec(), "body kept");
+    s.update_recipient(two, 1, final_update(Outcome::Failed, 40))
+        .await
+        .ctx("update")?;
+    ensure!(
+        s.finish(two, 50).await.ctx("finish")?,
+        "not finished when all are final"
+    );
+    ensure!(!s.finish(two, 51).await.ctx("finish")?, "finished twice");
+    match s.body(two).await {
+        Err(StoreError::BodyDropped(id)) if id == two => {}
+        other => return Err(format!("body after finish: {:?}", other.map(|b| b.len()))),
+    }
+    let info = s.message(two).await.ctx("message after finish")?;
+    let states: Vec<RecipientState> = info.recipients.iter().map(|r| r.state).collect();
+    ensure_eq!(
+        states,
+        vec![RecipientState::Delivered, RecipientState::Failed],
+        "statuses kept"
+    );
+
+    s.update_recipient(big, 0, final_update(Outcome::Delivered, 60))
+        .await
+        .ctx("update big")?;
+    ensure!(
+        s.finish(big, 100).await.ctx("finish big")?,
+        "big not finished"
+    );
+    match s.body(big).await {
+        Err(StoreError::BodyDropped(_)) => {}
+        other => {
+            return Err(format!(
+                "big body after finish: {:?}",
+                other.map(|b| b.len())
+            ));
+        }
+    }
+
+    // Purge: only what finished before the cut-off, never a pending message.
+    ensure_eq!(
+        s.purge_finished(100, 10).await.ctx("purge")?,
+        1,
+        "purged before 100"
+    );
+    match s.message(two).await {
+        Err(StoreError::NotFound(_)) => {}
+        other => return Err(format!("purged message still there: {other:?}")),
+    }
+    s.message(big).await.ctx("big kept until its time")?;
+    ensure_eq!(
+        s.purge_finished(i64::MAX, 10).await.ctx("purge all")?,
+        1,
+        "purged the rest"
+    );
+    match s.message(big).await {
+        Err(StoreError::NotFound(_)) => {}
+        other => return Err(format!("purged big message still there: {other:?}")),
+    }
+    ensure_eq!(
+        s.purge_finished(i64::MAX, 10).await.ctx("purge again")?,
+        0,
+        "nothing left"
+    );
+    ensure_eq!(
+        s.body(pending).await.ctx("pending body")?,
+        b"p".to_vec(),
+        "pending kept"
+    );
+    let due = s.due(i64::MAX, 10).await.ctx("due")?;
+    ensure!(
+        due.len() == 1 && due[0].id == pending,
+        "pending still due: {due:?}"
+    );
+    match s.finish(two, 200).await {
+        Err(StoreError::NotFound(_)) => {}
+        other => return Err(format!("finish of a purged message: {other:?}")),
+    }
+    Ok(())
+}
