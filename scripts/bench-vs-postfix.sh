@@ -21,7 +21,8 @@
 #   sudo scripts/bench-vs-postfix.sh                 # ~25 minutes
 #   sudo ROUNDS=1 QUICK=1 scripts/bench-vs-postfix.sh  # ~5 minutes: 4 s runs, 1 round
 #
-# Settings (environment): ROUNDS, QUICK, DURATION (per run, "10s"), IDLE (10000), HOLD ("10s"),
+# Settings (environment): ROUNDS, QUICK, DURATION (per run, "10s"), CASES (some of c1-1 c1-10
+# c1-50 c1-200 c2 c3-10 c3-50 c4-100k c4-1m c5 c7 c6; default all), IDLE (10000), HOLD ("10s"),
 # TERN_BIN (else `cargo build --release -p tern`), RESULTS (the Markdown report, default
 # ./bench-vs-postfix.md), BENCH_KEEP=1 keeps the work directory. Needs root (Postfix's master
 # runs as root; apt installs Postfix when missing).
@@ -344,7 +345,8 @@ EOF
 fsync_before=$(fsync_rate)
 say "disk: $fsync_before fsyncs/s (4 KiB append + fsync)"
 
-cases=(c1-1 c1-10 c1-50 c1-200 c2 c3-10 c3-50 c4-100k c4-1m c5 c7 c6)
+# CASES="c1-50 c7" runs only those (the report then has only their rows).
+read -r -a cases <<<"${CASES:-c1-1 c1-10 c1-50 c1-200 c2 c3-10 c3-50 c4-100k c4-1m c5 c7 c6}"
 args_of() { # CASE SERVER
     local d
     d=$(domain_of "$2")

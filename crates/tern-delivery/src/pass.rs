@@ -596,7 +596,6 @@ impl<S: QueueStore + 'static> Shared<S> {
             decision,
             explanation: explain_line(reply),
         };
-        self.store.record_attempt(r.id, attempt).await?;
         let outcome = match decision {
             Decision::Delivered => Outcome::Delivered,
             Decision::Failed => Outcome::Failed,
@@ -604,8 +603,16 @@ impl<S: QueueStore + 'static> Shared<S> {
                 next_attempt_ms: until_ms,
             },
         };
-        self.update(r.id, r.index, outcome, reply, None, now_ms)
+        let update = recipient_update(outcome, reply, None, now_ms);
+        // One write for both: one commit per recipient decided here.
+        match self
+            .store
+            .record_outcome(r.id, r.index, update, attempt)
             .await
+        {
+            Ok(()) | Err(StoreError::AlreadyFinal { .. }) | Err(StoreError::NotFound(_)) => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 
     async fn update(
@@ -617,16 +624,7 @@ impl<S: QueueStore + 'static> Shared<S> {
         host: Option<String>,
         now_ms: i64,
     ) -> Result<(), StoreError> {
-        let update = RecipientUpdate {
-            outcome,
-            reply: Some(StoredReply {
-                code: reply.code().value(),
-                enhanced: reply.enhanced().map(|e| e.to_string()),
-                text: reply.text(),
-            }),
-            remote_host: host,
-            at_ms: now_ms,
-        };
+        let update = recipient_update(outcome, reply, host, now_ms);
         match self.store.update_recipient(id, index, update).await {
             Ok(()) | Err(StoreError::AlreadyFinal { .. }) | Err(StoreError::NotFound(_)) => Ok(()),
             Err(e) => Err(e),
@@ -813,4 +811,23 @@ fn attempts_of(info: &MessageInfo, index: u32) -> u32 {
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A recipient's new state with the reply that decided it.
+fn recipient_update(
+    outcome: Outcome,
+    reply: &Reply,
+    host: Option<String>,
+    now_ms: i64,
+) -> RecipientUpdate {
+    RecipientUpdate {
+        outcome,
+        reply: Some(StoredReply {
+            code: reply.code().value(),
+            enhanced: reply.enhanced().map(|e| e.to_string()),
+            text: reply.text(),
+        }),
+        remote_host: host,
+        at_ms: now_ms,
+    }
 }

@@ -14,7 +14,7 @@ use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
-use crate::context::{ClientFacts, ServerContext};
+use crate::context::{ClientFacts, Decision, ServerContext};
 
 /// How long a TLS handshake may take.
 const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
@@ -166,8 +166,13 @@ impl<S: QueueStore + 'static> Connection<S> {
                 match event {
                     Event::Send(bytes) => write(stream, &bytes).await?,
                     Event::Decide(question) => {
-                        let verdict =
-                            Box::pin(self.context.decide(question.kind, &mut self.client)).await;
+                        let verdict = match self.context.decide(question.kind, &mut self.client) {
+                            Decision::Now(verdict) => verdict,
+                            Decision::Login { username, password } => {
+                                Box::pin(self.context.login(username, password, &mut self.client))
+                                    .await
+                            }
+                        };
                         session.decide(question.id, verdict);
                     }
                     Event::Message(incoming) => {

@@ -46,6 +46,20 @@ impl<S> std::fmt::Debug for ServerContext<S> {
     }
 }
 
+/// The answer to a session's question, or the login that decides it.
+#[derive(Debug)]
+pub enum Decision {
+    /// Decided.
+    Now(Verdict),
+    /// Check this login with [`ServerContext::login`].
+    Login {
+        /// The user name given.
+        username: String,
+        /// The password given.
+        password: String,
+    },
+}
+
 /// What a connection knows about its client.
 #[derive(Debug, Clone)]
 pub struct ClientFacts {
@@ -109,13 +123,15 @@ impl<S: QueueStore + 'static> ServerContext<S> {
         ]))
     }
 
-    /// Answers a question of the session.
-    pub async fn decide(&self, kind: QuestionKind, client: &mut ClientFacts) -> Verdict {
-        match kind {
+    /// Answers a question of the session: at once for a sender or a recipient (policy is
+    /// synchronous), or says which login to check (argon2 runs off the async threads; see
+    /// [`ServerContext::login`]).
+    pub fn decide(&self, kind: QuestionKind, client: &mut ClientFacts) -> Decision {
+        Decision::Now(match kind {
             QuestionKind::Sender { from, params } => {
                 let address = from.mailbox().map(|m| m.to_string()).unwrap_or_default();
                 if let Some(reply) = self.fault(FaultStage::Mail, &address, client) {
-                    return Verdict::Reject(reply);
+                    return Decision::Now(Verdict::Reject(reply));
                 }
                 match self
                     .policy
@@ -128,7 +144,7 @@ impl<S: QueueStore + 'static> ServerContext<S> {
             QuestionKind::Recipient { to, smtputf8, .. } => {
                 let address = self.recipient_address(&to);
                 if let Some(reply) = self.fault(FaultStage::Rcpt, &address, client) {
-                    return Verdict::Reject(reply);
+                    return Decision::Now(Verdict::Reject(reply));
                 }
                 match self
                     .policy
@@ -136,9 +152,9 @@ impl<S: QueueStore + 'static> ServerContext<S> {
                 {
                     RecipientVerdict::Local { mailbox, reply } => {
                         if self.over_quota(&mailbox) {
-                            return Verdict::Reject(
+                            return Decision::Now(Verdict::Reject(
                                 catalogue::RCPT_OVER_QUOTA.reply_with(&[("address", &address)]),
-                            );
+                            ));
                         }
                         Verdict::Accept {
                             reply: Some(reply),
@@ -156,8 +172,8 @@ impl<S: QueueStore + 'static> ServerContext<S> {
             }
             QuestionKind::Auth {
                 username, password, ..
-            } => self.login(username, password, client).await,
-        }
+            } => return Decision::Login { username, password },
+        })
     }
 
     /// Whether a local mailbox is at or over its quota already.
@@ -168,7 +184,14 @@ impl<S: QueueStore + 'static> ServerContext<S> {
         }
     }
 
-    async fn login(&self, username: String, password: String, client: &mut ClientFacts) -> Verdict {
+    /// Checks a login (AUTH PLAIN or LOGIN), with the per-IP lockout and the delay after a
+    /// failure.
+    pub async fn login(
+        &self,
+        username: String,
+        password: String,
+        client: &mut ClientFacts,
+    ) -> Verdict {
         let ip_text = client.ip.to_string();
         if self.auth_limiter.is_locked(client.ip, Instant::now()) {
             return Verdict::Reject(catalogue::AUTH_RATE_LIMITED.reply_with(&[("ip", &ip_text)]));

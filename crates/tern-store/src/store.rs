@@ -72,6 +72,24 @@ pub trait QueueStore: Send + Sync {
         attempt: Attempt,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
+    /// Records a decision made without a connection (a local delivery, a discard, a refusal)
+    /// for one recipient: the attempt in the timeline and the recipient's new state. The
+    /// embedded backend does it in one write (one commit: both or neither); this default,
+    /// for a backend that cannot, records the attempt first. Fails like
+    /// [`update_recipient`](QueueStore::update_recipient).
+    fn record_outcome(
+        &self,
+        id: QueueId,
+        index: u32,
+        update: RecipientUpdate,
+        attempt: Attempt,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        async move {
+            self.record_attempt(id, attempt).await?;
+            self.update_recipient(id, index, update).await
+        }
+    }
+
     /// The delivery timeline, oldest first.
     fn attempts(
         &self,

@@ -482,7 +482,12 @@ impl ServerSession {
                 }
             }
         }
-        self.flush();
+        // Waiting for a decision, the replies so far stay queued: the caller usually answers
+        // at once, and the replies to a pipelined group then leave in one write (RFC 2920
+        // §3.1 lets a server buffer them). They are flushed before any wait for input.
+        if !matches!(self.phase, Phase::Waiting { .. }) {
+            self.flush();
+        }
     }
 
     fn handle_line(&mut self, line: &[u8]) {

@@ -286,6 +286,21 @@ impl QueueStore for SqliteStore {
         self.write(job, wait).await
     }
 
+    async fn record_outcome(
+        &self,
+        id: QueueId,
+        index: u32,
+        update: RecipientUpdate,
+        attempt: Attempt,
+    ) -> Result<(), StoreError> {
+        // One job, one savepoint: the attempt and the state commit together or not at all.
+        let (job, wait) = Job::new(move |c| {
+            write::record_attempt(c, id, &attempt)?;
+            write::update_recipient(c, id, index, &update)
+        });
+        self.write(job, wait).await
+    }
+
     async fn attempts(&self, id: QueueId) -> Result<Vec<Attempt>, StoreError> {
         self.read(move |c| read::attempts(c, id)).await
     }

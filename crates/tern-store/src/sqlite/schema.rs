@@ -11,8 +11,18 @@ use crate::error::StoreError;
 /// Bumped when the schema changes; stored in `PRAGMA user_version`.
 pub(crate) const SCHEMA_VERSION: i64 = 2;
 
-/// Version 1 to 2: messages remember when they were finished (body dropped).
-const MIGRATE_1_TO_2: &str = "ALTER TABLE messages ADD COLUMN finished_at INTEGER;";
+/// Version 1 to 2: messages remember when they were finished (body dropped). Messages a
+/// version-1 queue already finished delivering (every recipient Delivered = 1 or Failed = 3)
+/// are finished now: their inline bodies go here, their spool files in the sweep that
+/// follows on open (a finished message keeps no file).
+const MIGRATE_1_TO_2: &str = "
+ALTER TABLE messages ADD COLUMN finished_at INTEGER;
+UPDATE messages SET finished_at =
+    (SELECT max(r.updated_at) FROM recipients r WHERE r.message_id = messages.id)
+    WHERE NOT EXISTS
+    (SELECT 1 FROM recipients r WHERE r.message_id = messages.id AND r.state NOT IN (1, 3));
+DELETE FROM bodies WHERE message_id IN (SELECT id FROM messages WHERE finished_at IS NOT NULL);
+";
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS messages (
@@ -142,8 +152,8 @@ pub(crate) fn migrate(conn: &Connection) -> Result<(), StoreError> {
 mod tests {
     use super::*;
 
-    /// A queue written by version 1 (no `finished_at`) opens, keeps its rows, and gains the
-    /// column.
+    /// A queue written by version 1 (no `finished_at`) opens, keeps its rows, gains the
+    /// column, and its already delivered messages are finished.
     #[test]
     fn version_1_queue_is_upgraded() {
         let conn = Connection::open_in_memory().unwrap();
@@ -151,10 +161,15 @@ mod tests {
         assert_ne!(v1, SCHEMA, "the version-1 shape differs by the column");
         conn.execute_batch(&format!("{v1} PRAGMA user_version = 1;"))
             .unwrap();
-        conn.execute(
+        // m1 is delivered, m2 still has a recipient to try.
+        conn.execute_batch(
             "INSERT INTO messages (id, received_at, body_type, smtputf8, helo, peer_ip, \
-             body_len, spooled) VALUES ('m1', 1, 0, 0, 'h', '127.0.0.1', 0, 0)",
-            [],
+             body_len, spooled) VALUES ('m1', 1, 0, 0, 'h', '127.0.0.1', 1, 0), \
+             ('m2', 1, 0, 0, 'h', '127.0.0.1', 1, 0); \
+             INSERT INTO bodies (message_id, data) VALUES ('m1', x'31'), ('m2', x'32'); \
+             INSERT INTO recipients (message_id, idx, address, domain, state, updated_at) \
+             VALUES ('m1', 0, 'a@x', 'x', 1, 50), ('m1', 1, 'b@x', 'x', 3, 70), \
+             ('m2', 0, 'c@x', 'x', 1, 60), ('m2', 1, 'd@x', 'x', 2, 60);",
         )
         .unwrap();
         migrate(&conn).unwrap();
@@ -162,14 +177,32 @@ mod tests {
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
         assert_eq!(version, SCHEMA_VERSION);
-        let finished: Option<i64> = conn
-            .query_row(
-                "SELECT finished_at FROM messages WHERE id = 'm1'",
-                [],
+        let finished = |id: &str| -> Option<i64> {
+            conn.query_row(
+                "SELECT finished_at FROM messages WHERE id = ?1",
+                [id],
                 |r| r.get(0),
             )
+            .unwrap()
+        };
+        assert_eq!(
+            finished("m1"),
+            Some(70),
+            "finished when its last recipient was"
+        );
+        assert_eq!(finished("m2"), None);
+        let bodies: Vec<String> = conn
+            .prepare("SELECT message_id FROM bodies ORDER BY message_id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
             .unwrap();
-        assert_eq!(finished, None);
+        assert_eq!(
+            bodies,
+            vec!["m2".to_owned()],
+            "only the pending message keeps its body"
+        );
         // Opening again is a no-op.
         migrate(&conn).unwrap();
     }
