@@ -292,6 +292,20 @@ fn reply_lines_are_valid(output: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
+/// The session fed whole and fed in `pieces` pieces wrote the same replies, stored the same
+/// bodies and closed alike; and what it wrote is valid reply lines.
+fn same_outcome(whole: &Outcome, split: &Outcome, pieces: usize) -> Result<(), TestCaseError> {
+    prop_assert_eq!(
+        String::from_utf8_lossy(&split.output),
+        String::from_utf8_lossy(&whole.output),
+        "replies differ between the whole input and {} pieces",
+        pieces
+    );
+    prop_assert_eq!(&split.bodies, &whole.bodies);
+    prop_assert_eq!(split.closed, whole.closed);
+    reply_lines_are_valid(&whole.output).map_err(TestCaseError::fail)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(
         std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256)
@@ -307,16 +321,7 @@ proptest! {
         let chunks = cut(&input, &points);
         let biggest = chunks.iter().map(Vec::len).max().unwrap_or(0);
         let (split, largest) = run(&config, implicit, &chunks);
-        prop_assert_eq!(
-            String::from_utf8_lossy(&split.output),
-            String::from_utf8_lossy(&whole.output),
-            "replies differ between the whole input and {} pieces", chunks.len()
-        );
-        prop_assert_eq!(&split.bodies, &whole.bodies);
-        prop_assert_eq!(split.closed, whole.closed);
-        if let Err(e) = reply_lines_are_valid(&whole.output) {
-            return Err(TestCaseError::fail(e));
-        }
+        same_outcome(&whole, &split, chunks.len())?;
         prop_assert!(
             largest <= state_bound(&config, biggest),
             "session state {} over the bound {}", largest, state_bound(&config, biggest)
@@ -350,16 +355,7 @@ proptest! {
         let (whole, _) = run(&config, implicit, std::slice::from_ref(&input));
         let chunks = cut(&input, &points);
         let (split, _) = run(&config, implicit, &chunks);
-        prop_assert_eq!(
-            String::from_utf8_lossy(&split.output),
-            String::from_utf8_lossy(&whole.output),
-            "replies differ between the whole input and {} pieces", chunks.len()
-        );
-        prop_assert_eq!(&split.bodies, &whole.bodies);
-        prop_assert_eq!(split.closed, whole.closed);
-        if let Err(e) = reply_lines_are_valid(&whole.output) {
-            return Err(TestCaseError::fail(e));
-        }
+        same_outcome(&whole, &split, chunks.len())?;
     }
 
     /// Byte by byte, the most extreme split, on shorter streams.

@@ -132,15 +132,7 @@ impl Tern {
     }
 
     fn alice_mail(&self) -> Vec<String> {
-        let new = self.dir.path().join("data/mail/a.test/alice/new");
-        let Ok(entries) = std::fs::read_dir(new) else {
-            return Vec::new();
-        };
-        entries
-            .map(|e| {
-                String::from_utf8_lossy(&std::fs::read(e.unwrap().path()).unwrap()).into_owned()
-            })
-            .collect()
+        super::harness::maildir_messages(&self.dir.path().join("data/mail/a.test/alice"))
     }
 
     /// `tern queue show ID`, as an administrator runs it while Tern serves.

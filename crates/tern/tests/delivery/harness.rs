@@ -102,16 +102,18 @@ impl Sender {
 
     /// The text of alice's mailbox (bounces are delivered locally to her).
     pub fn alice_mail(&self) -> Vec<String> {
-        let new = self.dir.path().join("mail/a.test/alice/new");
-        let Ok(entries) = std::fs::read_dir(new) else {
-            return Vec::new();
-        };
-        entries
-            .map(|e| {
-                String::from_utf8_lossy(&std::fs::read(e.unwrap().path()).unwrap()).into_owned()
-            })
-            .collect()
+        maildir_messages(&self.dir.path().join("mail/a.test/alice"))
     }
+}
+
+/// The text of every message in a Maildir's `new/` (none when it does not exist yet).
+pub fn maildir_messages(maildir: &std::path::Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(maildir.join("new")) else {
+        return Vec::new();
+    };
+    entries
+        .map(|e| String::from_utf8_lossy(&std::fs::read(e.unwrap().path()).unwrap()).into_owned())
+        .collect()
 }
 
 /// A fixed "now" for tests (ms since the epoch), far from any real clock edge.
