@@ -38,7 +38,8 @@ fn framing_bytes(max: usize) -> impl Strategy<Value = Vec<u8>> {
     )
 }
 
-/// Sorted split points inside `len`.
+/// Cuts `input` at the given points (taken modulo its length); the session proptests use it
+/// too.
 fn splits(input: &[u8], points: &[usize]) -> Vec<Vec<u8>> {
     let mut cuts: Vec<usize> = points.iter().map(|p| p % (input.len() + 1)).collect();
     cuts.sort_unstable();

@@ -213,20 +213,6 @@ fn stream() -> impl Strategy<Value = Vec<u8>> {
         })
 }
 
-/// Cuts `input` at the given points (taken modulo its length).
-fn cut(input: &[u8], points: &[usize]) -> Vec<Vec<u8>> {
-    let mut cuts: Vec<usize> = points.iter().map(|p| p % (input.len() + 1)).collect();
-    cuts.sort_unstable();
-    let mut out = Vec::new();
-    let mut last = 0;
-    for c in cuts {
-        out.push(input[last..c].to_vec());
-        last = c;
-    }
-    out.push(input[last..].to_vec());
-    out
-}
-
 /// An upper bound for the session's state (measured as the length of its `Debug` text, which
 /// prints every buffered byte): whatever the client sends, the session holds at most a message
 /// in progress, a line and a chunk of input ahead, plus a constant.
@@ -318,7 +304,7 @@ proptest! {
         points in prop::collection::vec(any::<usize>(), 0..40),
     ) {
         let (whole, _) = run(&config, implicit, std::slice::from_ref(&input));
-        let chunks = cut(&input, &points);
+        let chunks = crate::splits(&input, &points);
         let biggest = chunks.iter().map(Vec::len).max().unwrap_or(0);
         let (split, largest) = run(&config, implicit, &chunks);
         same_outcome(&whole, &split, chunks.len())?;
@@ -353,7 +339,7 @@ proptest! {
         points in prop::collection::vec(any::<usize>(), 0..40),
     ) {
         let (whole, _) = run(&config, implicit, std::slice::from_ref(&input));
-        let chunks = cut(&input, &points);
+        let chunks = crate::splits(&input, &points);
         let (split, _) = run(&config, implicit, &chunks);
         same_outcome(&whole, &split, chunks.len())?;
     }
