@@ -33,10 +33,12 @@ pub fn raise_for(connections: usize) -> Option<FileLimit> {
         .saturating_add(HEADROOM);
     let (soft, hard) = Resource::NOFILE.get().ok()?;
     let soft = if soft < needed && soft < hard {
-        match Resource::NOFILE.set(hard, hard) {
-            Ok(()) => hard,
-            Err(_) => soft,
-        }
+        // An unlimited hard limit is refused by Linux (above fs.nr_open): then ask for what
+        // the configuration needs.
+        [hard, needed.min(hard)]
+            .into_iter()
+            .find(|&limit| Resource::NOFILE.set(limit, hard).is_ok())
+            .unwrap_or(soft)
     } else {
         soft
     };
