@@ -132,8 +132,6 @@ impl<S: QueueStore + 'static> Delivery<S> {
         }
         // Remote work, by destination domain: the messages and the items.
         let mut remote: BTreeMap<String, Destination> = BTreeMap::new();
-        // Messages whose every recipient is final after this pass: their bodies can go.
-        let mut finished = Vec::new();
         for (id, recipients) in by_message {
             let info = match shared.store.message(id).await {
                 Ok(info) => info,
@@ -141,11 +139,6 @@ impl<S: QueueStore + 'static> Delivery<S> {
                 Err(e) => return Err(e),
             };
             let envelope = Arc::new(info.envelope.clone());
-            let pending = info
-                .recipients
-                .iter()
-                .filter(|s| !s.state.is_final())
-                .count();
             let mut body: Option<Arc<Vec<u8>>> = None;
             let mut bounced = Vec::new();
             let mut delivered = Vec::new();
@@ -230,11 +223,6 @@ impl<S: QueueStore + 'static> Delivery<S> {
                     }
                 }
             }
-            // Every pending recipient was decided here, none went to a connection or was
-            // deferred: once the reports below are queued, nothing needs the body.
-            if delivered.len() + bounced.len() == pending {
-                finished.push(id);
-            }
             // The body is needed only for a notification someone asked for (a discarded
             // recipient is "delivered" without reading it).
             let report_failed = wants_report(&info.envelope, &bounced, DsnKind::Failure);
@@ -296,7 +284,6 @@ impl<S: QueueStore + 'static> Delivery<S> {
                 shared.wake.notify_one();
             });
         }
-        shared.finish_all(finished, now_ms).await;
         Ok(taken)
     }
 }
@@ -548,30 +535,7 @@ impl<S: QueueStore + 'static> Shared<S> {
             self.warn_delays(ids[m], &message.envelope, &message.body, &deferred, now_ms)
                 .await?;
         }
-        // The store finishes only messages whose recipients are all final now.
-        self.finish_all(ids.to_vec(), now_ms).await;
         Ok(())
-    }
-
-    /// Finishes messages whose recipients are all final (the store drops their bodies and
-    /// keeps their history until `[delivery] keep_finished` has passed). All at once, so the
-    /// store commits them together. A failure is logged: the message then keeps its body
-    /// until it is deleted or purged.
-    async fn finish_all(&self, ids: Vec<QueueId>, now_ms: i64) {
-        let mut finishing = tokio::task::JoinSet::new();
-        for id in ids {
-            let store = Arc::clone(&self.store);
-            finishing.spawn(async move { (id, store.finish(id, now_ms).await) });
-        }
-        while let Some(done) = finishing.join_next().await {
-            match done {
-                Ok((_, Ok(_) | Err(StoreError::NotFound(_)))) => {}
-                Ok((id, Err(e))) => {
-                    tracing::warn!(queue_id = %id, error = %e, "could not finish a delivered message");
-                }
-                Err(e) => tracing::warn!(error = %e, "finishing task failed"),
-            }
-        }
     }
 
     /// Records the outcome of a recipient decided here (local delivery, a refused address, an

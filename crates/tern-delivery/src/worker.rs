@@ -14,12 +14,14 @@ use crate::pass::Delivery;
 
 /// How often the worker looks for retries that have come due.
 const TICK: Duration = Duration::from_secs(1);
-/// How often finished messages older than `[delivery] keep_finished` are deleted.
+/// How often settled messages are finished (their bodies dropped) and finished messages
+/// older than `[delivery] keep_finished` deleted.
 const PURGE_EVERY: Duration = Duration::from_secs(10);
-/// Messages deleted per store call, and calls per purge: a purge never holds up delivery for
-/// long; what is left goes at the next one.
+/// How long after its last outcome a message keeps its body: reports queued right after an
+/// outcome (bounces, success notices, `tern queue bounce`) still read it.
+const SETTLE_MARGIN_MS: i64 = 60_000;
+/// Messages per store call: each call is one write, so enqueues interleave with a long purge.
 const PURGE_CHUNK: usize = 1_000;
-const PURGE_CHUNKS: usize = 20;
 
 /// A running delivery worker.
 #[derive(Debug)]
@@ -53,7 +55,13 @@ pub fn start<S: QueueStore + 'static>(
         loop {
             if last_purge.is_none_or(|t| t.elapsed() >= PURGE_EVERY) {
                 last_purge = Some(tokio::time::Instant::now());
-                purge(store.as_ref(), crate::now_ms().saturating_sub(keep_ms)).await;
+                let now = crate::now_ms();
+                purge(
+                    store.as_ref(),
+                    now.saturating_sub(SETTLE_MARGIN_MS),
+                    now.saturating_sub(keep_ms),
+                )
+                .await;
             }
             loop {
                 match delivery.run_once(crate::now_ms()).await {
@@ -78,24 +86,36 @@ pub fn start<S: QueueStore + 'static>(
     DeliveryHandle { stop, task }
 }
 
-/// Deletes messages finished before `before_ms`, a bounded number at a time.
-async fn purge<S: QueueStore>(store: &S, before_ms: i64) {
-    let mut purged = 0;
-    for _ in 0..PURGE_CHUNKS {
-        match store.purge_finished(before_ms, PURGE_CHUNK).await {
-            Ok(n) => {
-                purged += n;
-                if n < PURGE_CHUNK {
-                    break;
+/// Finishes the messages settled before `settled_ms` (every recipient final), then deletes
+/// those finished before `finished_ms`, a chunk per store write until none is left.
+async fn purge<S: QueueStore>(store: &S, settled_ms: i64, finished_ms: i64) {
+    let mut counts = [0usize; 2];
+    for (step, count) in counts.iter_mut().enumerate() {
+        loop {
+            let result = if step == 0 {
+                store.finish_settled(settled_ms, PURGE_CHUNK).await
+            } else {
+                store.purge_finished(finished_ms, PURGE_CHUNK).await
+            };
+            match result {
+                Ok(n) => {
+                    *count += n;
+                    if n < PURGE_CHUNK {
+                        break;
+                    }
                 }
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "could not purge finished messages; trying again later");
-                break;
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not tidy finished messages; trying again later");
+                    return;
+                }
             }
         }
     }
-    if purged > 0 {
-        tracing::debug!(purged, "finished messages purged");
+    if counts != [0, 0] {
+        tracing::debug!(
+            finished = counts[0],
+            purged = counts[1],
+            "finished messages tidied"
+        );
     }
 }

@@ -134,6 +134,16 @@ pub trait QueueStore: Send + Sync {
         now_ms: i64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
+    /// Finishes (as [`finish`](QueueStore::finish)) up to `limit` messages whose recipients
+    /// all became final before `before_ms`, in one write. The delivery worker calls it
+    /// periodically with a margin, so that reports queued right after the last outcome still
+    /// find the body. Returns how many it finished.
+    fn finish_settled(
+        &self,
+        before_ms: i64,
+        limit: usize,
+    ) -> impl Future<Output = Result<usize, StoreError>> + Send;
+
     /// Deletes up to `limit` messages finished before `before_ms`, with everything kept of
     /// them. Returns how many it deleted.
     fn purge_finished(

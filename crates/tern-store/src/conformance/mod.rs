@@ -97,6 +97,7 @@ fn checks<S: QueueStore>() -> Vec<(&'static str, CheckFn<S>)> {
         ("finish_and_purge", |s| {
             Box::pin(retention::finish_and_purge(s))
         }),
+        ("finish_settled", |s| Box::pin(retention::finish_settled(s))),
     ]
 }
 

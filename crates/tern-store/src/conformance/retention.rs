@@ -128,3 +128,93 @@ pub(crate) async fn finish_and_purge<S: QueueStore>(s: &S) -> Check {
     }
     Ok(())
 }
+
+pub(crate) async fn finish_settled<S: QueueStore>(s: &S) -> Check {
+    let done = s
+        .enqueue(
+            envelope(Some("a@x.org"), &["b@y.org"], 10),
+            b"done".to_vec(),
+        )
+        .await
+        .ctx("enqueue")?;
+    let half = s
+        .enqueue(
+            envelope(Some("a@x.org"), &["c@y.org", "d@y.org"], 11),
+            b"half".to_vec(),
+        )
+        .await
+        .ctx("enqueue")?;
+    let late = s
+        .enqueue(
+            envelope(Some("a@x.org"), &["e@y.org"], 12),
+            noise(300_000, 5),
+        )
+        .await
+        .ctx("enqueue")?;
+    s.update_recipient(done, 0, final_update(Outcome::Delivered, 30))
+        .await
+        .ctx("update")?;
+    s.update_recipient(half, 0, final_update(Outcome::Delivered, 30))
+        .await
+        .ctx("update")?;
+    s.update_recipient(
+        half,
+        1,
+        final_update(
+            Outcome::Deferred {
+                next_attempt_ms: 500,
+            },
+            30,
+        ),
+    )
+    .await
+    .ctx("update")?;
+    s.update_recipient(late, 0, final_update(Outcome::Failed, 80))
+        .await
+        .ctx("update")?;
+
+    // Only what settled before the cut-off, never a message with a pending recipient.
+    ensure_eq!(
+        s.finish_settled(50, 10).await.ctx("settle")?,
+        1,
+        "settled before 50"
+    );
+    match s.body(done).await {
+        Err(StoreError::BodyDropped(_)) => {}
+        other => return Err(format!("settled body: {:?}", other.map(|b| b.len()))),
+    }
+    ensure_eq!(
+        s.body(half).await.ctx("half body")?,
+        b"half".to_vec(),
+        "pending kept"
+    );
+    ensure_eq!(
+        s.body(late).await.ctx("late body")?.len(),
+        300_000,
+        "late kept"
+    );
+    ensure_eq!(
+        s.finish_settled(100, 10).await.ctx("settle")?,
+        1,
+        "settled before 100"
+    );
+    ensure_eq!(
+        s.finish_settled(100, 10).await.ctx("settle again")?,
+        0,
+        "nothing left"
+    );
+    ensure!(!s.finish(done, 200).await.ctx("finish")?, "finished twice");
+    // Finished when its last recipient became final: purged after that.
+    ensure_eq!(
+        s.purge_finished(30, 10).await.ctx("purge")?,
+        0,
+        "not before 30"
+    );
+    ensure_eq!(
+        s.purge_finished(31, 10).await.ctx("purge")?,
+        1,
+        "purged after 30"
+    );
+    s.message(half).await.ctx("pending message kept")?;
+    Ok(())
+}

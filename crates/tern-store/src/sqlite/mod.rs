@@ -348,6 +348,18 @@ impl QueueStore for SqliteStore {
         self.write(job, wait).await.map(|f| f.is_some())
     }
 
+    async fn finish_settled(&self, before_ms: i64, limit: usize) -> Result<usize, StoreError> {
+        let (job, wait) = Job::new(move |c| write::finish_settled(c, before_ms, limit));
+        let job = job.after_commit(|finished, spool| {
+            for (id, spooled) in finished {
+                if *spooled {
+                    spool.remove(*id);
+                }
+            }
+        });
+        self.write(job, wait).await.map(|f| f.len())
+    }
+
     async fn purge_finished(&self, before_ms: i64, limit: usize) -> Result<usize, StoreError> {
         let (job, wait) = Job::new(move |c| write::purge_finished(c, before_ms, limit));
         let job = job.after_commit(|purged, spool| {

@@ -95,6 +95,8 @@ CREATE INDEX IF NOT EXISTS attempts_message ON attempts(message_id, seq);
 const INDEXES: &str = "
 CREATE INDEX IF NOT EXISTS messages_finished
     ON messages(finished_at) WHERE finished_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS messages_unfinished
+    ON messages(id) WHERE finished_at IS NULL;
 ";
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);

@@ -323,3 +323,45 @@ pub(crate) fn purge_finished(
     }
     Ok(purged)
 }
+
+/// Finishes up to `limit` messages whose recipients all became final before `before_ms`.
+/// Returns their ids with whether the body was a spool file (removed after the commit).
+pub(crate) fn finish_settled(
+    conn: &Connection,
+    before_ms: i64,
+    limit: usize,
+) -> Result<Vec<(QueueId, bool)>, StoreError> {
+    let delivered = codec::state_to_int(RecipientState::Delivered);
+    let failed = codec::state_to_int(RecipientState::Failed);
+    let settled: Vec<(String, bool, i64)> = conn
+        .prepare_cached(
+            "SELECT m.id, m.spooled, (SELECT max(r.updated_at) FROM recipients r \
+             WHERE r.message_id = m.id) AS last FROM messages m \
+             WHERE m.finished_at IS NULL AND NOT EXISTS (SELECT 1 FROM recipients r \
+             WHERE r.message_id = m.id AND r.state NOT IN (?1, ?2)) AND last < ?3 LIMIT ?4",
+        )
+        .and_then(|mut s| {
+            s.query_map(
+                params![
+                    delivered,
+                    failed,
+                    before_ms,
+                    i64::try_from(limit).unwrap_or(i64::MAX)
+                ],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?
+            .collect()
+        })
+        .map_err(sql_err("finding settled messages"))?;
+    let mut finished = Vec::with_capacity(settled.len());
+    for (text, spooled, last) in settled {
+        conn.prepare_cached("DELETE FROM bodies WHERE message_id = ?1")
+            .and_then(|mut s| s.execute(params![text]))
+            .map_err(sql_err("dropping body"))?;
+        conn.prepare_cached("UPDATE messages SET finished_at = ?2 WHERE id = ?1")
+            .and_then(|mut s| s.execute(params![text, last]))
+            .map_err(sql_err("marking message finished"))?;
+        finished.push((super::read::parse_id(&text)?, spooled));
+    }
+    Ok(finished)
+}

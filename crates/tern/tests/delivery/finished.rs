@@ -1,6 +1,7 @@
-//! After delivery: a message whose recipients are all final keeps its history (envelope,
-//! statuses, timeline) but not its body, and is deleted by a purge once `keep_finished` has
-//! passed. A message with a recipient still to try keeps its body.
+//! After delivery: a message whose recipients are all final is finished by the worker's
+//! periodic tidy-up (`finish_settled`, here called as the worker does): it keeps its history
+//! (envelope, statuses, timeline) but not its body, and is deleted by a purge once
+//! `keep_finished` has passed. A message with a recipient still to try keeps its body.
 
 use tern_store::{QueueStore, RecipientState, StoreError};
 
@@ -40,6 +41,14 @@ async fn a_delivered_message_keeps_its_history_not_its_body() {
         )
         .await;
     a.deliver_at(T0).await;
+    // Until the tidy-up, the body stays for reports.
+    assert!(a.store.body(local).await.is_ok());
+    assert_eq!(
+        a.store.finish_settled(T0, 100).await.unwrap(),
+        0,
+        "not before T0"
+    );
+    assert_eq!(a.store.finish_settled(T0 + 1, 100).await.unwrap(), 2);
     for id in [local, remote] {
         assert_eq!(a.states(id).await, vec![RecipientState::Delivered]);
         assert_body_dropped(a.store.body(id).await);
@@ -72,9 +81,10 @@ async fn a_bounced_message_is_reported_with_its_body_then_finished() {
         .await;
     a.deliver_at(T0).await;
     assert_eq!(a.states(id).await, vec![RecipientState::Failed]);
-    assert_body_dropped(a.store.body(id).await);
-    // The bounce went to alice with the original headers: the body was read before it went.
+    // The bounce went to alice with the original headers, and then the body can go.
     a.deliver_at(T0).await;
+    assert!(a.store.finish_settled(T0 + 1, 100).await.unwrap() >= 1);
+    assert_body_dropped(a.store.body(id).await);
     let mail = a.alice_mail();
     assert_eq!(mail.len(), 1, "{mail:?}");
     assert!(mail[0].contains("Subject: lost letter"), "{}", mail[0]);
@@ -104,5 +114,6 @@ async fn a_message_with_a_recipient_left_to_try_keeps_its_body() {
         a.store.body(id).await.unwrap(),
         b"Subject: half\r\n\r\nx\r\n".to_vec()
     );
+    assert_eq!(a.store.finish_settled(i64::MAX, 100).await.unwrap(), 0);
     assert_eq!(a.store.purge_finished(i64::MAX, 100).await.unwrap(), 0);
 }
