@@ -287,12 +287,7 @@ pub(crate) fn finish(
     if pending > 0 {
         return Ok(None);
     }
-    conn.prepare_cached("DELETE FROM bodies WHERE message_id = ?1")
-        .and_then(|mut s| s.execute(params![id_text]))
-        .map_err(sql_err("dropping body"))?;
-    conn.prepare_cached("UPDATE messages SET finished_at = ?2 WHERE id = ?1")
-        .and_then(|mut s| s.execute(params![id_text, now_ms]))
-        .map_err(sql_err("marking message finished"))?;
+    mark_finished(conn, &id_text, now_ms)?;
     Ok(Some(spooled))
 }
 
@@ -355,13 +350,20 @@ pub(crate) fn finish_settled(
         .map_err(sql_err("finding settled messages"))?;
     let mut finished = Vec::with_capacity(settled.len());
     for (text, spooled, last) in settled {
-        conn.prepare_cached("DELETE FROM bodies WHERE message_id = ?1")
-            .and_then(|mut s| s.execute(params![text]))
-            .map_err(sql_err("dropping body"))?;
-        conn.prepare_cached("UPDATE messages SET finished_at = ?2 WHERE id = ?1")
-            .and_then(|mut s| s.execute(params![text, last]))
-            .map_err(sql_err("marking message finished"))?;
+        mark_finished(conn, &text, last)?;
         finished.push((super::read::parse_id(&text)?, spooled));
     }
     Ok(finished)
+}
+
+/// Drops a message's body row (a spool file goes after the commit) and records when it
+/// finished.
+fn mark_finished(conn: &Connection, id_text: &str, at_ms: i64) -> Result<(), StoreError> {
+    conn.prepare_cached("DELETE FROM bodies WHERE message_id = ?1")
+        .and_then(|mut s| s.execute(params![id_text]))
+        .map_err(sql_err("dropping body"))?;
+    conn.prepare_cached("UPDATE messages SET finished_at = ?2 WHERE id = ?1")
+        .and_then(|mut s| s.execute(params![id_text, at_ms]))
+        .map_err(sql_err("marking message finished"))?;
+    Ok(())
 }
