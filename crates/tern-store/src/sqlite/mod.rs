@@ -350,25 +350,13 @@ impl QueueStore for SqliteStore {
 
     async fn finish_settled(&self, before_ms: i64, limit: usize) -> Result<usize, StoreError> {
         let (job, wait) = Job::new(move |c| write::finish_settled(c, before_ms, limit));
-        let job = job.after_commit(|finished, spool| {
-            for (id, spooled) in finished {
-                if *spooled {
-                    spool.remove(*id);
-                }
-            }
-        });
+        let job = job.after_commit(|messages, spool| remove_spool_files(messages, spool));
         self.write(job, wait).await.map(|f| f.len())
     }
 
     async fn purge_finished(&self, before_ms: i64, limit: usize) -> Result<usize, StoreError> {
         let (job, wait) = Job::new(move |c| write::purge_finished(c, before_ms, limit));
-        let job = job.after_commit(|purged, spool| {
-            for (id, spooled) in purged {
-                if *spooled {
-                    spool.remove(*id);
-                }
-            }
-        });
+        let job = job.after_commit(|messages, spool| remove_spool_files(messages, spool));
         self.write(job, wait).await.map(|p| p.len())
     }
 
@@ -408,4 +396,14 @@ pub(crate) fn io_err(context: &'static str, e: io::Error) -> StoreError {
         return StoreError::DiskFull(DiskFullCause::NoSpace);
     }
     StoreError::backend(context, e)
+}
+
+/// After the commit that dropped their rows: the spool files of the messages that had one
+/// (a crash before leaves orphans that the next open sweeps).
+fn remove_spool_files(messages: &[(QueueId, bool)], spool: &Spool) {
+    for (id, spooled) in messages {
+        if *spooled {
+            spool.remove(*id);
+        }
+    }
 }
