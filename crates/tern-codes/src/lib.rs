@@ -8,25 +8,35 @@
 //!   ([`Reply::write_wire`]) and read tolerantly ([`parse()`], [`find_reply`]);
 //! - the [`catalogue`]: every reply Tern sends, with its meaning, who must act, what to do,
 //!   whether a retry helps, and the RFC. No reply text is written anywhere else in Tern;
-//! - [`explain()`]: the plain-language explanation of any reply from any server, helped by a
-//!   library of real-world rejection [`patterns`].
+//! - [`explain()`]: the explanation of any reply from any server: its [`cause`] (a taxonomy of
+//!   42 causes), who must act, whether resending can work and when, and what to do, decided
+//!   from the reply's words first (a library of real providers' wordings in [`patterns`], with
+//!   the [`provider`] recognised), then from its codes.
 //!
-//! It does no I/O, reads no clock and has no dependencies (`serde` is an optional feature).
+//! It does no I/O and reads no clock. Its one dependency is `aho-corasick`, for matching the
+//! pattern library in one pass (`serde` is an optional feature).
 
 mod code;
 mod enhanced;
 mod explain;
+#[cfg(test)]
+mod generated_doc;
 mod parse;
 mod reply;
 
 pub mod catalogue;
+pub mod cause;
 pub mod patterns;
+pub mod provider;
 pub mod registry;
 
 pub use code::{CodeError, ReplyCategory, ReplyClass, ReplyCode};
 pub use enhanced::{EnhancedCode, EnhancedCodeError, Subject};
+pub use cause::{Cause, Family, WhoActs};
 pub use explain::{
-    Explanation, Outcome, Source, catalogue_match, explain, explain_code, explain_enhanced,
+    Confidence, Explanation, Outcome, Source, catalogue_match, explain, explain_code,
+    explain_enhanced, explain_from,
 };
+pub use provider::Provider;
 pub use parse::{Anomaly, ParseError, Parsed, ReplyLine, find_reply, parse, split_enhanced};
 pub use reply::{MAX_REPLY_LINE, Reply};

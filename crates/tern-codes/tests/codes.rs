@@ -5,3 +5,5 @@
 mod fixtures;
 #[path = "codes/props.rs"]
 mod props;
+#[path = "codes/corpus.rs"]
+mod corpus;

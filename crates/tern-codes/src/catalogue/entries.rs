@@ -5,6 +5,7 @@
 //! not; ids are unique and never change meaning.
 
 use super::{Actor, Entry, Retry};
+use crate::cause::Cause;
 use crate::{EnhancedCode, ReplyCode};
 
 const fn c(code: u16) -> ReplyCode {
@@ -31,6 +32,7 @@ entries! {
     /// The greeting.
     GREETING = {
         id: "greeting", code: c(220), enhanced: None,
+        cause: Cause::Ok,
         text: "{hostname} ESMTP Tern ready",
         meaning: "The server is ready and waits for the client's EHLO.",
         actor: Actor::Nobody, action: "Send EHLO (or HELO) to begin.",
@@ -39,6 +41,7 @@ entries! {
     /// The greeting of a host that refuses all mail on this connection.
     GREETING_NO_SERVICE = {
         id: "greeting.no_service", code: c(554), enhanced: e(5, 3, 2),
+        cause: Cause::PolicyOther,
         text: "{hostname} no SMTP service here",
         meaning: "This server does not accept mail from this client at all; it will answer 503 to every command until QUIT.",
         actor: Actor::SenderAdmin,
@@ -48,6 +51,7 @@ entries! {
     /// Storage is unusable when a client connects.
     GREETING_STORAGE_UNAVAILABLE = {
         id: "greeting.storage_unavailable", code: c(421), enhanced: e(4, 3, 2),
+        cause: Cause::StorageInsufficient,
         text: "{hostname} cannot accept mail now: its queue storage is unavailable; try again later",
         meaning: "The server cannot write its queue (disk full or failing), so it refuses connections instead of losing mail.",
         actor: Actor::RecipientAdmin,
@@ -57,6 +61,7 @@ entries! {
     /// Closing after QUIT.
     QUIT = {
         id: "quit", code: c(221), enhanced: e(2, 0, 0),
+        cause: Cause::Ok,
         text: "{hostname} closing connection",
         meaning: "The server closes the connection at the client's request.",
         actor: Actor::Nobody, action: "Nothing: the session ended normally.",
@@ -65,6 +70,7 @@ entries! {
     /// A web browser or proxy request on the SMTP port.
     NON_SMTP_HTTP = {
         id: "nonsmtp.http", code: c(221), enhanced: e(2, 7, 0),
+        cause: Cause::Ok,
         text: "This is an SMTP mail server, not a web server; closing connection",
         meaning: "The client sent an HTTP request (GET, POST, CONNECT, ...) to a mail port; the server closes the connection. Blind HTTP requests to mail ports are also used to abuse open proxies.",
         actor: Actor::Nobody,
@@ -74,6 +80,7 @@ entries! {
     /// TLS handshake bytes or other binary data on a plain-text SMTP port.
     NON_SMTP_BINARY = {
         id: "nonsmtp.binary", code: c(500), enhanced: e(5, 5, 1),
+        cause: Cause::ProtocolViolation,
         text: "This port speaks SMTP in plain text: send EHLO and STARTTLS, or use implicit TLS on port 465",
         meaning: "The client sent data that is not an SMTP command, often a TLS handshake on a port that expects STARTTLS.",
         actor: Actor::SenderAdmin,
@@ -83,6 +90,7 @@ entries! {
     /// Global connection limit.
     CONN_TOO_MANY = {
         id: "conn.too_many", code: c(421), enhanced: e(4, 3, 2),
+        cause: Cause::ServerUnavailable,
         text: "{hostname} has too many connections right now; try again later",
         meaning: "The server is at its limit of simultaneous connections and refuses new ones for now.",
         actor: Actor::RecipientAdmin,
@@ -92,6 +100,7 @@ entries! {
     /// Per-client connection limit.
     CONN_TOO_MANY_FROM_IP = {
         id: "conn.too_many_from_ip", code: c(421), enhanced: e(4, 7, 0),
+        cause: Cause::RateLimited,
         text: "Too many connections from {ip}; try again later",
         meaning: "This client address already holds as many connections as the server allows one address.",
         actor: Actor::SenderAdmin,
@@ -101,6 +110,7 @@ entries! {
     /// Idle or per-command timeout.
     TIMEOUT = {
         id: "timeout", code: c(421), enhanced: e(4, 4, 2),
+        cause: Cause::NetworkTimeout,
         text: "Timeout: nothing received for {seconds} seconds; closing connection",
         meaning: "The client stayed silent longer than the server waits for a command or data, so the server closed the connection.",
         actor: Actor::SenderAdmin,
@@ -110,6 +120,7 @@ entries! {
     /// Data trickled in below the minimum rate.
     TIMEOUT_DATA_RATE = {
         id: "timeout.data_rate", code: c(421), enhanced: e(4, 4, 2),
+        cause: Cause::NetworkTimeout,
         text: "Data arrived too slowly (under {rate} octets per second); closing connection",
         meaning: "The message data arrived slower than the server's minimum rate, as slow-drip attacks do; the message was not accepted.",
         actor: Actor::SenderAdmin,
@@ -119,6 +130,7 @@ entries! {
     /// Too many errors in one session.
     TOO_MANY_ERRORS = {
         id: "errors.too_many", code: c(421), enhanced: e(4, 7, 0),
+        cause: Cause::ProtocolViolation,
         text: "Too many errors on this connection; closing",
         meaning: "The client made more protocol errors than the server tolerates in one session, so it closed the connection.",
         actor: Actor::SenderAdmin,
@@ -128,6 +140,7 @@ entries! {
     /// Graceful shutdown.
     SHUTDOWN = {
         id: "shutdown", code: c(421), enhanced: e(4, 3, 2),
+        cause: Cause::ServerUnavailable,
         text: "{hostname} is shutting down; try again later",
         meaning: "The server is stopping (for maintenance or restart); messages not yet accepted were not kept.",
         actor: Actor::SenderAdmin,
@@ -139,6 +152,7 @@ entries! {
     /// EHLO accepted; the extension keywords follow as more lines.
     EHLO_OK = {
         id: "ehlo.ok", code: c(250), enhanced: None,
+        cause: Cause::Ok,
         text: "{hostname} greets {client}",
         meaning: "The server accepted the client's greeting; the following lines list the extensions it offers.",
         actor: Actor::Nobody, action: "Go on with MAIL FROM (or STARTTLS / AUTH first).",
@@ -147,6 +161,7 @@ entries! {
     /// HELO accepted.
     HELO_OK = {
         id: "helo.ok", code: c(250), enhanced: None,
+        cause: Cause::Ok,
         text: "{hostname} greets {client}",
         meaning: "The server accepted the client's HELO greeting (no extensions: plain SMTP).",
         actor: Actor::Nobody, action: "Go on with MAIL FROM.",
@@ -155,6 +170,7 @@ entries! {
     /// EHLO or HELO without a name.
     HELLO_MISSING_DOMAIN = {
         id: "hello.missing_domain", code: c(501), enhanced: e(5, 5, 4),
+        cause: Cause::SyntaxError,
         text: "{command} needs the client's host name, e.g. {command} mail.example.com",
         meaning: "EHLO and HELO must name the client host (or give an address literal such as [192.0.2.1]).",
         actor: Actor::SenderAdmin,
@@ -166,6 +182,7 @@ entries! {
     /// MAIL FROM accepted.
     MAIL_OK = {
         id: "mail.ok", code: c(250), enhanced: e(2, 1, 0),
+        cause: Cause::Ok,
         text: "Sender <{address}> ok",
         meaning: "The server accepted the sender address and started a mail transaction.",
         actor: Actor::Nobody, action: "Send RCPT TO for each recipient.",
@@ -174,6 +191,7 @@ entries! {
     /// RCPT TO accepted.
     RCPT_OK = {
         id: "rcpt.ok", code: c(250), enhanced: e(2, 1, 5),
+        cause: Cause::Ok,
         text: "Recipient <{address}> ok",
         meaning: "The server accepted this recipient.",
         actor: Actor::Nobody, action: "Add more recipients, or send DATA (or BDAT).",
@@ -182,6 +200,7 @@ entries! {
     /// RCPT to an address that forwards elsewhere.
     RCPT_WILL_FORWARD = {
         id: "rcpt.will_forward", code: c(251), enhanced: e(2, 1, 5),
+        cause: Cause::Ok,
         text: "User not local; will forward to <{forward_path}>",
         meaning: "The recipient is accepted and the server will forward the message to the address it names.",
         actor: Actor::Nobody, action: "Nothing; you may update your address book to the new address.",
@@ -190,6 +209,7 @@ entries! {
     /// DATA accepted.
     DATA_START = {
         id: "data.start", code: c(354), enhanced: None,
+        cause: Cause::Proceed,
         text: "End data with <CR><LF>.<CR><LF>",
         meaning: "The server waits for the message; a line holding only a dot ends it.",
         actor: Actor::Nobody, action: "Send the message, dot-stuffed, then CRLF . CRLF.",
@@ -198,6 +218,7 @@ entries! {
     /// The message is safely on disk.
     DATA_QUEUED = {
         id: "data.queued", code: c(250), enhanced: e(2, 0, 0),
+        cause: Cause::Ok,
         text: "Ok: queued as {queue_id}",
         meaning: "The server accepted the message and is now responsible for delivering it or reporting why it could not (RFC 5321 §6.1). Tern sends this only after the message and its envelope are written and synced to disk.",
         actor: Actor::Nobody,
@@ -207,6 +228,7 @@ entries! {
     /// A BDAT chunk that is not the last was received.
     BDAT_CHUNK_OK = {
         id: "bdat.chunk_ok", code: c(250), enhanced: e(2, 0, 0),
+        cause: Cause::Ok,
         text: "{size} octets received",
         meaning: "The server received this chunk of the message and waits for the next one.",
         actor: Actor::Nobody, action: "Send the next BDAT chunk; mark the final one with LAST.",
@@ -215,6 +237,7 @@ entries! {
     /// RSET.
     RSET_OK = {
         id: "rset.ok", code: c(250), enhanced: e(2, 0, 0),
+        cause: Cause::Ok,
         text: "Ok: transaction reset",
         meaning: "Any transaction in progress was discarded; the session stays open.",
         actor: Actor::Nobody, action: "Start a new transaction with MAIL FROM.",
@@ -223,6 +246,7 @@ entries! {
     /// NOOP.
     NOOP_OK = {
         id: "noop.ok", code: c(250), enhanced: e(2, 0, 0),
+        cause: Cause::Ok,
         text: "Ok",
         meaning: "The server is alive; nothing was changed.",
         actor: Actor::Nobody, action: "Nothing.",
@@ -231,6 +255,7 @@ entries! {
     /// VRFY when verification is disabled.
     VRFY_CANNOT_VERIFY = {
         id: "vrfy.cannot_verify", code: c(252), enhanced: e(2, 0, 0),
+        cause: Cause::Ok,
         text: "Cannot verify addresses; send the message and delivery will be attempted",
         meaning: "The server does not reveal whether addresses exist (this protects users from address harvesting), but it will try to deliver mail sent to them.",
         actor: Actor::Nobody, action: "Send the message; a bounce will tell you if the address does not exist.",
@@ -239,6 +264,7 @@ entries! {
     /// EXPN, TURN and other recognised commands Tern does not offer.
     NOT_OFFERED = {
         id: "command.not_offered", code: c(502), enhanced: e(5, 5, 1),
+        cause: Cause::NotImplemented,
         text: "{command} is recognised but not offered by this server",
         meaning: "The server knows this command but does not provide it (EXPN would disclose list members; TURN is obsolete and unsafe).",
         actor: Actor::SenderAdmin,
@@ -248,6 +274,7 @@ entries! {
     /// HELP without a known topic.
     HELP = {
         id: "help", code: c(214), enhanced: e(2, 0, 0),
+        cause: Cause::Ok,
         text: "Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP STARTTLS AUTH\nHELP <command> shows its syntax; tern explain <code> explains any reply",
         meaning: "A list of the commands the server accepts.",
         actor: Actor::Nobody, action: "Nothing.",
@@ -256,6 +283,7 @@ entries! {
     /// HELP for one command; the syntax comes from the help topics.
     HELP_TOPIC = {
         id: "help.topic", code: c(214), enhanced: e(2, 0, 0),
+        cause: Cause::Ok,
         text: "{detail}",
         meaning: "The syntax of the command the client asked about.",
         actor: Actor::Nobody, action: "Nothing.",
@@ -264,6 +292,7 @@ entries! {
     /// A status report (not sent in answer to any command; defined for completeness).
     SYSTEM_STATUS = {
         id: "status", code: c(211), enhanced: e(2, 0, 0),
+        cause: Cause::Ok,
         text: "{hostname} Tern is accepting mail",
         meaning: "A system status report: the server is up and working.",
         actor: Actor::Nobody, action: "Nothing.",
@@ -274,6 +303,7 @@ entries! {
     /// STARTTLS accepted.
     STARTTLS_READY = {
         id: "starttls.ready", code: c(220), enhanced: e(2, 0, 0),
+        cause: Cause::Ok,
         text: "Ready to start TLS",
         meaning: "The server waits for the client's TLS handshake; after it, the session starts over (EHLO again).",
         actor: Actor::Nobody, action: "Start the TLS handshake, then send EHLO again.",
@@ -282,6 +312,7 @@ entries! {
     /// STARTTLS without a certificate.
     STARTTLS_UNAVAILABLE = {
         id: "starttls.unavailable", code: c(454), enhanced: e(4, 7, 0),
+        cause: Cause::LocalError,
         text: "TLS not available: no certificate is loaded",
         meaning: "The server cannot start TLS right now because it has no usable certificate.",
         actor: Actor::RecipientAdmin,
@@ -291,6 +322,7 @@ entries! {
     /// STARTTLS inside TLS.
     STARTTLS_ALREADY_ACTIVE = {
         id: "starttls.already_active", code: c(503), enhanced: e(5, 5, 1),
+        cause: Cause::BadSequence,
         text: "TLS is already active on this connection",
         meaning: "The connection is already encrypted; TLS cannot be started twice.",
         actor: Actor::SenderAdmin,
@@ -300,6 +332,7 @@ entries! {
     /// MAIL without TLS where TLS is required.
     TLS_REQUIRED = {
         id: "tls.required", code: c(530), enhanced: e(5, 7, 0),
+        cause: Cause::TlsRequired,
         text: "Must issue a STARTTLS command first",
         meaning: "This server requires an encrypted connection before accepting mail.",
         actor: Actor::SenderAdmin,
@@ -311,6 +344,7 @@ entries! {
     /// AUTH succeeded.
     AUTH_OK = {
         id: "auth.ok", code: c(235), enhanced: e(2, 7, 0),
+        cause: Cause::Ok,
         text: "Authentication succeeded",
         meaning: "The client is logged in and may now send mail as its user.",
         actor: Actor::Nobody, action: "Go on with MAIL FROM.",
@@ -319,6 +353,7 @@ entries! {
     /// A SASL challenge (for PLAIN with no initial response, it is empty).
     AUTH_CHALLENGE = {
         id: "auth.challenge", code: c(334), enhanced: None,
+        cause: Cause::Proceed,
         text: "{challenge}",
         meaning: "The server waits for the next step of the login, encoded in base64.",
         actor: Actor::Nobody, action: "Send the base64 response, or * to cancel.",
@@ -327,6 +362,7 @@ entries! {
     /// AUTH LOGIN asks for the user name ("Username:" in base64).
     AUTH_LOGIN_USERNAME = {
         id: "auth.login_username", code: c(334), enhanced: None,
+        cause: Cause::Proceed,
         text: "VXNlcm5hbWU6",
         meaning: "AUTH LOGIN asks for the user name, in base64.",
         actor: Actor::Nobody, action: "Send the user name in base64.",
@@ -335,6 +371,7 @@ entries! {
     /// AUTH LOGIN asks for the password ("Password:" in base64).
     AUTH_LOGIN_PASSWORD = {
         id: "auth.login_password", code: c(334), enhanced: None,
+        cause: Cause::Proceed,
         text: "UGFzc3dvcmQ6",
         meaning: "AUTH LOGIN asks for the password, in base64.",
         actor: Actor::Nobody, action: "Send the password in base64.",
@@ -343,6 +380,7 @@ entries! {
     /// MAIL on the submission port before AUTH.
     AUTH_REQUIRED = {
         id: "auth.required", code: c(530), enhanced: e(5, 7, 0),
+        cause: Cause::AuthRequired,
         text: "Authentication required: log in with AUTH before sending mail on this port",
         meaning: "This port is for mail submission by users of this server, who must log in first.",
         actor: Actor::SenderAdmin,
@@ -352,6 +390,7 @@ entries! {
     /// Wrong user or password.
     AUTH_INVALID = {
         id: "auth.invalid", code: c(535), enhanced: e(5, 7, 8),
+        cause: Cause::AuthFailed,
         text: "Authentication failed: the user name or password is wrong",
         meaning: "The login was refused: unknown user or wrong password.",
         actor: Actor::Sender,
@@ -361,6 +400,7 @@ entries! {
     /// AUTH PLAIN/LOGIN in clear text.
     AUTH_ENCRYPTION_REQUIRED = {
         id: "auth.encryption_required", code: c(538), enhanced: e(5, 7, 11),
+        cause: Cause::TlsRequired,
         text: "Encryption required: send STARTTLS before AUTH, or use port 465",
         meaning: "The password would travel unencrypted, so the server refuses this login until TLS is active.",
         actor: Actor::SenderAdmin,
@@ -370,6 +410,7 @@ entries! {
     /// AUTH with a mechanism Tern does not offer.
     AUTH_UNKNOWN_MECHANISM = {
         id: "auth.unknown_mechanism", code: c(504), enhanced: e(5, 5, 4),
+        cause: Cause::NotImplemented,
         text: "Authentication mechanism {mechanism} is not supported; use PLAIN or LOGIN",
         meaning: "The client asked for a login method this server does not offer.",
         actor: Actor::SenderAdmin,
@@ -379,6 +420,7 @@ entries! {
     /// AUTH after a successful AUTH.
     AUTH_ALREADY = {
         id: "auth.already", code: c(503), enhanced: e(5, 5, 1),
+        cause: Cause::BadSequence,
         text: "Already authenticated",
         meaning: "The client is already logged in; AUTH may be used only once per session.",
         actor: Actor::SenderAdmin, action: "Fix the client: authenticate once per session.",
@@ -387,6 +429,7 @@ entries! {
     /// AUTH during a mail transaction.
     AUTH_IN_TRANSACTION = {
         id: "auth.in_transaction", code: c(503), enhanced: e(5, 5, 1),
+        cause: Cause::BadSequence,
         text: "AUTH is not allowed during a mail transaction; send RSET first",
         meaning: "AUTH must come before MAIL FROM.",
         actor: Actor::SenderAdmin, action: "Authenticate before starting the transaction.",
@@ -395,6 +438,7 @@ entries! {
     /// The client's AUTH response is not base64.
     AUTH_BAD_BASE64 = {
         id: "auth.bad_base64", code: c(501), enhanced: e(5, 5, 2),
+        cause: Cause::SyntaxError,
         text: "The authentication data is not valid base64",
         meaning: "The client's login data could not be decoded.",
         actor: Actor::SenderAdmin, action: "Fix the client's AUTH encoding (RFC 4648 base64).",
@@ -403,6 +447,7 @@ entries! {
     /// A decoded AUTH response that does not follow the mechanism's format.
     AUTH_MALFORMED = {
         id: "auth.malformed", code: c(501), enhanced: e(5, 5, 2),
+        cause: Cause::SyntaxError,
         text: "The authentication data is malformed: {detail}",
         meaning: "The client's login data decoded, but not into what the mechanism expects (PLAIN: authorization id, user name and password separated by NUL bytes).",
         actor: Actor::SenderAdmin, action: "Fix the client's AUTH implementation, or use another mechanism.",
@@ -411,6 +456,7 @@ entries! {
     /// The client cancelled AUTH with `*`.
     AUTH_CANCELLED = {
         id: "auth.cancelled", code: c(501), enhanced: e(5, 0, 0),
+        cause: Cause::AuthFailed,
         text: "Authentication cancelled",
         meaning: "The client cancelled the login exchange.",
         actor: Actor::SenderAdmin, action: "Nothing, unless the client did not mean to cancel.",
@@ -419,6 +465,7 @@ entries! {
     /// An AUTH line longer than the limit.
     AUTH_LINE_TOO_LONG = {
         id: "auth.line_too_long", code: c(500), enhanced: e(5, 5, 6),
+        cause: Cause::ProtocolViolation,
         text: "Authentication exchange line is too long",
         meaning: "The login data exceeded the server's line limit.",
         actor: Actor::SenderAdmin, action: "Use shorter credentials or another mechanism.",
@@ -427,6 +474,7 @@ entries! {
     /// Too many failed logins from one address.
     AUTH_RATE_LIMITED = {
         id: "auth.rate_limited", code: c(454), enhanced: e(4, 7, 0),
+        cause: Cause::RateLimited,
         text: "Too many failed logins from {ip}; try again in a few minutes",
         meaning: "This address failed to log in too often; the server refuses logins from it for a while to stop password guessing.",
         actor: Actor::Sender,
@@ -436,6 +484,7 @@ entries! {
     /// The user database cannot be read.
     AUTH_TEMPORARY_FAILURE = {
         id: "auth.temporary_failure", code: c(454), enhanced: e(4, 7, 0),
+        cause: Cause::LocalError,
         text: "Temporary authentication failure; try again later",
         meaning: "The server could not check the credentials right now (its user database is unavailable).",
         actor: Actor::RecipientAdmin,
@@ -447,6 +496,7 @@ entries! {
     /// MAIL before EHLO/HELO.
     SEQ_NEED_HELLO = {
         id: "sequence.need_hello", code: c(503), enhanced: e(5, 5, 1),
+        cause: Cause::BadSequence,
         text: "Send EHLO or HELO first",
         meaning: "The client skipped the greeting; the session must start with EHLO or HELO.",
         actor: Actor::SenderAdmin, action: "Fix the client to send EHLO first.",
@@ -455,6 +505,7 @@ entries! {
     /// RCPT before MAIL.
     SEQ_NEED_MAIL = {
         id: "sequence.need_mail", code: c(503), enhanced: e(5, 5, 1),
+        cause: Cause::BadSequence,
         text: "Send MAIL FROM first",
         meaning: "A recipient was given before the sender; a transaction starts with MAIL FROM.",
         actor: Actor::SenderAdmin, action: "Fix the client's command order: MAIL, RCPT, DATA.",
@@ -463,6 +514,7 @@ entries! {
     /// DATA or BDAT before any RCPT.
     SEQ_NEED_RCPT = {
         id: "sequence.need_rcpt", code: c(503), enhanced: e(5, 5, 1),
+        cause: Cause::BadSequence,
         text: "Send RCPT TO first",
         meaning: "The message data was sent before any recipient was given.",
         actor: Actor::SenderAdmin, action: "Give at least one RCPT TO before DATA.",
@@ -471,6 +523,7 @@ entries! {
     /// MAIL inside a transaction.
     SEQ_NESTED_MAIL = {
         id: "sequence.nested_mail", code: c(503), enhanced: e(5, 5, 1),
+        cause: Cause::BadSequence,
         text: "Sender already given; send RSET to start a new transaction",
         meaning: "A transaction is already open; MAIL FROM cannot be given twice.",
         actor: Actor::SenderAdmin, action: "Finish the transaction or send RSET first.",
@@ -479,6 +532,7 @@ entries! {
     /// DATA after BDAT in the same transaction, or BDAT after a rejected BINARYMIME.
     SEQ_DATA_AFTER_BDAT = {
         id: "sequence.data_after_bdat", code: c(503), enhanced: e(5, 5, 1),
+        cause: Cause::BadSequence,
         text: "DATA cannot be used in a transaction that used BDAT (or BODY=BINARYMIME)",
         meaning: "A message is sent either with DATA or with BDAT chunks, not both; BINARYMIME requires BDAT.",
         actor: Actor::SenderAdmin, action: "Fix the client: use only BDAT once it has started a message with BDAT.",
@@ -487,6 +541,7 @@ entries! {
     /// Commands after "no SMTP service here".
     SEQ_NO_SERVICE = {
         id: "sequence.no_service", code: c(503), enhanced: e(5, 5, 1),
+        cause: Cause::BadSequence,
         text: "No SMTP service here; only QUIT is accepted",
         meaning: "The server refused this session at the greeting; every command but QUIT is refused.",
         actor: Actor::SenderAdmin, action: "Send QUIT; do not send mail to this host.",
@@ -497,6 +552,7 @@ entries! {
     /// Unknown command.
     SYNTAX_UNKNOWN_COMMAND = {
         id: "syntax.unknown_command", code: c(500), enhanced: e(5, 5, 1),
+        cause: Cause::SyntaxError,
         text: "Command not recognised: {command}",
         meaning: "The server does not know this command.",
         actor: Actor::SenderAdmin, action: "Check the command's spelling; HELP lists the commands.",
@@ -505,6 +561,7 @@ entries! {
     /// Command line too long.
     SYNTAX_LINE_TOO_LONG = {
         id: "syntax.line_too_long", code: c(500), enhanced: e(5, 5, 2),
+        cause: Cause::SyntaxError,
         text: "Line too long: commands are limited to {limit} octets",
         meaning: "A command line exceeded the length limit; it was discarded.",
         actor: Actor::SenderAdmin, action: "Fix the client: command lines must be at most 512 octets.",
@@ -513,6 +570,7 @@ entries! {
     /// A bare LF or CR in a command, in strict mode.
     SYNTAX_BARE_LINE_END = {
         id: "syntax.bare_line_end", code: c(500), enhanced: e(5, 5, 2),
+        cause: Cause::ProtocolViolation,
         text: "Bare LF or CR in a command: lines must end with CRLF",
         meaning: "A command line ended with LF (or contained CR) alone; this server requires CRLF.",
         actor: Actor::SenderAdmin, action: "Fix the client to end every line with CR LF.",
@@ -521,6 +579,7 @@ entries! {
     /// Bad arguments to a command.
     SYNTAX_ARGUMENTS = {
         id: "syntax.arguments", code: c(501), enhanced: e(5, 5, 4),
+        cause: Cause::SyntaxError,
         text: "Syntax error in {command}: {detail}",
         meaning: "The command's arguments do not follow the SMTP grammar.",
         actor: Actor::SenderAdmin, action: "Fix the arguments as the reply says.",
@@ -529,6 +588,7 @@ entries! {
     /// A command that takes no arguments got some.
     SYNTAX_NO_ARGUMENTS = {
         id: "syntax.no_arguments", code: c(501), enhanced: e(5, 5, 4),
+        cause: Cause::SyntaxError,
         text: "{command} takes no arguments",
         meaning: "This command must be sent alone.",
         actor: Actor::SenderAdmin, action: "Send the command without arguments.",
@@ -537,6 +597,7 @@ entries! {
     /// Bad recipient address syntax.
     SYNTAX_BAD_RECIPIENT = {
         id: "syntax.bad_recipient", code: c(501), enhanced: e(5, 1, 3),
+        cause: Cause::AddressSyntax,
         text: "Bad recipient address syntax: {detail}",
         meaning: "The recipient address is not a valid email address.",
         actor: Actor::Sender, action: "Correct the recipient address (user@example.com) and send again.",
@@ -545,6 +606,7 @@ entries! {
     /// Bad sender address syntax.
     SYNTAX_BAD_SENDER = {
         id: "syntax.bad_sender", code: c(501), enhanced: e(5, 1, 7),
+        cause: Cause::AddressSyntax,
         text: "Bad sender address syntax: {detail}",
         meaning: "The sender address is not a valid email address.",
         actor: Actor::SenderAdmin, action: "Correct the sender address configured in the client.",
@@ -553,6 +615,7 @@ entries! {
     /// Bad value of an ESMTP parameter.
     PARAM_BAD_VALUE = {
         id: "param.bad_value", code: c(501), enhanced: e(5, 5, 4),
+        cause: Cause::SyntaxError,
         text: "Bad value for {parameter}: {detail}",
         meaning: "An ESMTP parameter of MAIL or RCPT has a value outside its grammar.",
         actor: Actor::SenderAdmin, action: "Fix the parameter value as the reply says.",
@@ -561,6 +624,7 @@ entries! {
     /// Unknown ESMTP parameter.
     PARAM_UNKNOWN = {
         id: "param.unknown", code: c(555), enhanced: e(5, 5, 4),
+        cause: Cause::SyntaxError,
         text: "Parameter {parameter} is not recognised",
         meaning: "MAIL FROM or RCPT TO carried a parameter the server does not support.",
         actor: Actor::SenderAdmin, action: "Send only parameters offered in the EHLO reply.",
@@ -569,6 +633,7 @@ entries! {
     /// BODY= value not supported.
     PARAM_BODY_UNSUPPORTED = {
         id: "param.body_unsupported", code: c(504), enhanced: e(5, 5, 4),
+        cause: Cause::NotImplemented,
         text: "BODY={value} is not supported here",
         meaning: "The message body type asked for is not offered (BINARYMIME needs CHUNKING).",
         actor: Actor::SenderAdmin, action: "Send with BODY=7BIT or BODY=8BITMIME, or use BDAT for BINARYMIME.",
@@ -577,6 +642,7 @@ entries! {
     /// A non-ASCII address without SMTPUTF8.
     PARAM_NEEDS_SMTPUTF8 = {
         id: "param.needs_smtputf8", code: c(553), enhanced: e(5, 6, 7),
+        cause: Cause::AddressSyntax,
         text: "Address <{address}> has non-ASCII characters: send MAIL FROM with SMTPUTF8",
         meaning: "Internationalized addresses may be used only in a transaction that declared SMTPUTF8.",
         actor: Actor::SenderAdmin, action: "Add the SMTPUTF8 parameter to MAIL FROM, or use an ASCII address.",
@@ -587,6 +653,7 @@ entries! {
     /// Unknown local user.
     RCPT_UNKNOWN_USER = {
         id: "rcpt.unknown_user", code: c(550), enhanced: e(5, 1, 1),
+        cause: Cause::UnknownRecipient,
         text: "No such user here: <{address}>",
         meaning: "The recipient's domain is handled here, but it has no mailbox by that name.",
         actor: Actor::Sender,
@@ -596,6 +663,7 @@ entries! {
     /// Relaying denied.
     RCPT_RELAY_DENIED = {
         id: "rcpt.relay_denied", code: c(554), enhanced: e(5, 7, 1),
+        cause: Cause::RelayDenied,
         text: "Relay access denied: <{address}> is not handled here; log in to send mail elsewhere",
         meaning: "This server only accepts mail for its own domains from unauthenticated clients; it is not an open relay.",
         actor: Actor::SenderAdmin,
@@ -605,6 +673,7 @@ entries! {
     /// Routing tricks (%-hack, bang paths, source routes) refused.
     RCPT_ADDRESS_TRICK = {
         id: "rcpt.address_trick", code: c(550), enhanced: e(5, 7, 1),
+        cause: Cause::RelayDenied,
         text: "Address form not accepted: <{address}> (%, ! and source routes are not relayed)",
         meaning: "The address uses an old routing form (user%host@relay, host!user, @route:) that relays abuse; it is refused.",
         actor: Actor::Sender, action: "Use a plain address: user@example.com.",
@@ -613,6 +682,7 @@ entries! {
     /// Recipient moved.
     RCPT_MOVED = {
         id: "rcpt.moved", code: c(551), enhanced: e(5, 1, 6),
+        cause: Cause::ForwardingMoved,
         text: "User has moved; please try <{forward_path}>",
         meaning: "The recipient no longer receives mail at this address and gave a new one.",
         actor: Actor::Sender, action: "Send to the new address given in the reply, and update your address book.",
@@ -621,6 +691,7 @@ entries! {
     /// Mailbox over quota.
     RCPT_OVER_QUOTA = {
         id: "rcpt.over_quota", code: c(552), enhanced: e(5, 2, 2),
+        cause: Cause::MailboxFull,
         text: "Mailbox of <{address}> is full",
         meaning: "The recipient's mailbox has reached its storage quota.",
         actor: Actor::Recipient,
@@ -630,6 +701,7 @@ entries! {
     /// Mailbox name not allowed by policy.
     RCPT_NAME_NOT_ALLOWED = {
         id: "rcpt.name_not_allowed", code: c(553), enhanced: e(5, 1, 3),
+        cause: Cause::AddressSyntax,
         text: "Mailbox name not allowed: <{address}>",
         meaning: "The address is syntactically valid but this server does not accept that form of mailbox name.",
         actor: Actor::Sender, action: "Use the recipient's plain address.",
@@ -638,6 +710,7 @@ entries! {
     /// Too many recipients in one transaction.
     RCPT_TOO_MANY = {
         id: "rcpt.too_many", code: c(452), enhanced: e(4, 5, 3),
+        cause: Cause::TooManyRecipients,
         text: "Too many recipients: at most {limit} per message; send the rest in another transaction",
         meaning: "The server takes a limited number of recipients per message; the ones refused can be sent in a new transaction right away.",
         actor: Actor::SenderAdmin,
@@ -647,6 +720,7 @@ entries! {
     /// Greylisting.
     RCPT_GREYLISTED = {
         id: "rcpt.greylisted", code: c(450), enhanced: e(4, 7, 1),
+        cause: Cause::Greylisted,
         text: "Greylisted: please try again in {seconds} seconds",
         meaning: "The server delays mail from senders it has not seen before; real mail servers retry and then get through.",
         actor: Actor::SenderAdmin, action: "Nothing: the sending server retries on its own.",
@@ -655,6 +729,7 @@ entries! {
     /// Mailbox locked or busy.
     RCPT_MAILBOX_BUSY = {
         id: "rcpt.mailbox_busy", code: c(450), enhanced: e(4, 2, 0),
+        cause: Cause::LocalError,
         text: "Mailbox <{address}> is temporarily unavailable; try again later",
         meaning: "The recipient's mailbox is locked or busy for the moment.",
         actor: Actor::RecipientAdmin, action: "Nothing for senders: the message will be retried. If it persists, the recipient's administrator should check the mailbox.",
@@ -663,6 +738,7 @@ entries! {
     /// Directory lookup failed.
     RCPT_LOOKUP_FAILED = {
         id: "rcpt.lookup_failed", code: c(450), enhanced: e(4, 4, 3),
+        cause: Cause::LocalError,
         text: "Cannot check <{address}> right now: directory lookup failed; try again later",
         meaning: "The server could not look up the recipient (its directory or database is unreachable).",
         actor: Actor::RecipientAdmin,
@@ -672,6 +748,7 @@ entries! {
     /// Sender refused by policy.
     MAIL_SENDER_REFUSED = {
         id: "mail.sender_refused", code: c(550), enhanced: e(5, 7, 1),
+        cause: Cause::SenderRejected,
         text: "Sender <{address}> refused by policy",
         meaning: "This server's policy does not accept mail from this sender address.",
         actor: Actor::SenderAdmin,
@@ -681,6 +758,7 @@ entries! {
     /// Submission: the sender address does not belong to the logged-in user.
     MAIL_SENDER_NOT_OWNED = {
         id: "mail.sender_not_owned", code: c(553), enhanced: e(5, 7, 1),
+        cause: Cause::SenderRejected,
         text: "Sender <{address}> is not owned by user {user}",
         meaning: "A logged-in user may only send with their own addresses.",
         actor: Actor::Sender,
@@ -690,6 +768,7 @@ entries! {
     /// A policy lookup failed during MAIL.
     POLICY_LOOKUP_FAILED = {
         id: "policy.lookup_failed", code: c(451), enhanced: e(4, 3, 0),
+        cause: Cause::LocalError,
         text: "Temporary lookup failure; try again later",
         meaning: "The server could not complete a policy check for this command.",
         actor: Actor::RecipientAdmin,
@@ -701,6 +780,7 @@ entries! {
     /// DATA or BDAT when every recipient was refused.
     DATA_NO_VALID_RECIPIENTS = {
         id: "data.no_valid_recipients", code: c(554), enhanced: e(5, 5, 1),
+        cause: Cause::BadSequence,
         text: "No valid recipients: every RCPT TO was refused",
         meaning: "The message cannot be accepted because no recipient was accepted; the earlier RCPT replies say why.",
         actor: Actor::Sender, action: "Read the replies to RCPT TO, correct the addresses and send again.",
@@ -709,6 +789,7 @@ entries! {
     /// Declared size over the limit (MAIL ... SIZE=).
     SIZE_DECLARED_TOO_BIG = {
         id: "size.declared_too_big", code: c(552), enhanced: e(5, 3, 4),
+        cause: Cause::MessageTooLarge,
         text: "Message size {size} exceeds the limit of {limit} octets",
         meaning: "The size announced in MAIL FROM is larger than this server accepts.",
         actor: Actor::Sender,
@@ -718,6 +799,7 @@ entries! {
     /// Actual size over the limit.
     SIZE_TOO_BIG = {
         id: "size.too_big", code: c(552), enhanced: e(5, 3, 4),
+        cause: Cause::MessageTooLarge,
         text: "Message too big: the limit is {limit} octets",
         meaning: "The message is larger than this server accepts; it was discarded.",
         actor: Actor::Sender,
@@ -727,6 +809,7 @@ entries! {
     /// Disk below the reserve.
     STORAGE_LOW = {
         id: "storage.low", code: c(452), enhanced: e(4, 3, 1),
+        cause: Cause::StorageInsufficient,
         text: "Insufficient system storage; try again later",
         meaning: "The server's disk is nearly full, so it accepts no new mail for now rather than risk losing it.",
         actor: Actor::RecipientAdmin,
@@ -736,6 +819,7 @@ entries! {
     /// Writing the message to the queue failed.
     STORAGE_COMMIT_FAILED = {
         id: "storage.commit_failed", code: c(451), enhanced: e(4, 3, 0),
+        cause: Cause::LocalError,
         text: "Local error: the message could not be stored and was not kept; try again later",
         meaning: "The server failed to write the message to its queue; nothing was kept, so sending again cannot create a duplicate.",
         actor: Actor::RecipientAdmin,
@@ -745,6 +829,7 @@ entries! {
     /// Message refused by content policy.
     MESSAGE_REFUSED = {
         id: "message.refused", code: c(554), enhanced: e(5, 7, 1),
+        cause: Cause::PolicyOther,
         text: "Message refused by policy",
         meaning: "The server's policy refused this message's content.",
         actor: Actor::Sender,
@@ -754,6 +839,7 @@ entries! {
     /// Bare LF in message data, strict mode.
     MESSAGE_BARE_LINE_END = {
         id: "message.bare_line_end", code: c(554), enhanced: e(5, 5, 2),
+        cause: Cause::ProtocolViolation,
         text: "Message refused: it contains a bare LF or CR; lines must end with CRLF",
         meaning: "The message has line ends other than CR LF, which this server refuses because they enable SMTP smuggling.",
         actor: Actor::SenderAdmin,
@@ -765,6 +851,7 @@ entries! {
     /// Delivered to a local mailbox.
     DELIVERY_LOCAL_OK = {
         id: "delivery.local_ok", code: c(250), enhanced: e(2, 0, 0),
+        cause: Cause::Ok,
         text: "Delivered to the mailbox of <{address}>",
         meaning: "The message was written to the recipient's mailbox and synced to disk.",
         actor: Actor::Nobody, action: "Nothing.",
@@ -773,6 +860,7 @@ entries! {
     /// Discarded by a `transport = "discard"` route (Postfix's `discard:`).
     DELIVERY_DISCARDED = {
         id: "delivery.discarded", code: c(250), enhanced: e(2, 0, 0),
+        cause: Cause::Ok,
         text: "Discarded by the route for {domain}",
         meaning: "The message was accepted and queued, then dropped on purpose: this mail system's configuration discards mail for the recipient's domain (a test sink or a retired domain). It was not delivered to any mailbox, and no failure report follows; a success report (NOTIFY=SUCCESS) says delivered, with this text.",
         actor: Actor::Nobody,
@@ -782,6 +870,7 @@ entries! {
     /// The recipient domain publishes a null MX.
     DELIVERY_NULL_MX = {
         id: "delivery.null_mx", code: c(556), enhanced: e(5, 1, 10),
+        cause: Cause::NullMx,
         text: "Domain {domain} does not accept mail (null MX)",
         meaning: "The recipient's domain says in DNS that it receives no mail at all.",
         actor: Actor::Sender, action: "Check the recipient's address: the domain part is probably wrong.",
@@ -790,6 +879,7 @@ entries! {
     /// The recipient domain does not exist.
     DELIVERY_NO_SUCH_DOMAIN = {
         id: "delivery.no_such_domain", code: c(550), enhanced: e(5, 1, 2),
+        cause: Cause::UnknownDomain,
         text: "Domain {domain} does not exist",
         meaning: "DNS says the recipient's domain does not exist (NXDOMAIN).",
         actor: Actor::Sender, action: "Check the spelling of the domain after the @.",
@@ -798,6 +888,7 @@ entries! {
     /// DNS failed temporarily.
     DELIVERY_DNS_FAILED = {
         id: "delivery.dns_failed", code: c(451), enhanced: e(4, 4, 3),
+        cause: Cause::DnsError,
         text: "DNS lookup for {domain} failed temporarily: {detail}",
         meaning: "The mail servers of the recipient's domain could not be looked up just now.",
         actor: Actor::RecipientAdmin, action: "Nothing: delivery is retried on schedule.",
@@ -806,6 +897,7 @@ entries! {
     /// Could not connect.
     DELIVERY_CONNECT_FAILED = {
         id: "delivery.connect_failed", code: c(451), enhanced: e(4, 4, 1),
+        cause: Cause::NetworkTimeout,
         text: "Could not connect to {host}: {detail}",
         meaning: "The recipient's mail server did not accept a connection.",
         actor: Actor::RecipientAdmin, action: "Nothing: delivery is retried on schedule.",
@@ -814,6 +906,7 @@ entries! {
     /// The connection broke or timed out.
     DELIVERY_CONNECTION_LOST = {
         id: "delivery.connection_lost", code: c(451), enhanced: e(4, 4, 2),
+        cause: Cause::NetworkTimeout,
         text: "Connection to {host} lost: {detail}",
         meaning: "The connection to the recipient's mail server broke or timed out during the exchange.",
         actor: Actor::RecipientAdmin, action: "Nothing: delivery is retried on schedule.",
@@ -822,6 +915,7 @@ entries! {
     /// No way to reach the recipient's domain from this server.
     DELIVERY_NO_ROUTE = {
         id: "delivery.no_route", code: c(451), enhanced: e(4, 4, 4),
+        cause: Cause::RoutingError,
         text: "No route to {domain}: this server does not deliver to remote domains",
         meaning: "The recipient is in a remote domain and this server has no way to deliver there (no remote delivery and no route configured).",
         actor: Actor::SenderAdmin,
@@ -831,6 +925,7 @@ entries! {
     /// The mailbox is over its quota at delivery time.
     DELIVERY_OVER_QUOTA = {
         id: "delivery.over_quota", code: c(552), enhanced: e(5, 2, 2),
+        cause: Cause::MailboxFull,
         text: "Mailbox of <{address}> is full",
         meaning: "The recipient's mailbox reached its storage quota before this message could be written to it.",
         actor: Actor::Recipient,
@@ -840,6 +935,7 @@ entries! {
     /// Writing to the local mailbox failed.
     DELIVERY_MAILBOX_ERROR = {
         id: "delivery.mailbox_error", code: c(451), enhanced: e(4, 3, 0),
+        cause: Cause::LocalError,
         text: "Could not write to the mailbox of <{address}>: {detail}",
         meaning: "The server could not write the message into the local mailbox (disk or permission problem); it keeps the message and tries again.",
         actor: Actor::RecipientAdmin,
@@ -849,6 +945,7 @@ entries! {
     /// TLS is required for the destination and it does not offer STARTTLS.
     DELIVERY_TLS_NOT_OFFERED = {
         id: "delivery.tls_not_offered", code: c(451), enhanced: e(4, 7, 4),
+        cause: Cause::TlsRequired,
         text: "TLS is required for {host}, but it does not offer STARTTLS",
         meaning: "The route to this destination requires an encrypted connection and the receiving server did not offer one, so nothing was sent.",
         actor: Actor::RecipientAdmin,
@@ -858,6 +955,7 @@ entries! {
     /// The TLS handshake with the destination failed.
     DELIVERY_TLS_FAILED = {
         id: "delivery.tls_failed", code: c(451), enhanced: e(4, 7, 5),
+        cause: Cause::TlsRequired,
         text: "TLS with {host} failed: {detail}",
         meaning: "The encrypted connection to the receiving server could not be set up (handshake failure or an untrusted certificate).",
         actor: Actor::RecipientAdmin,
@@ -867,6 +965,7 @@ entries! {
     /// The destination did not answer a command in time.
     DELIVERY_TIMEOUT = {
         id: "delivery.timeout", code: c(451), enhanced: e(4, 4, 2),
+        cause: Cause::NetworkTimeout,
         text: "No reply from {host} to {command} within {seconds} seconds",
         meaning: "The receiving server stopped answering in the middle of the exchange.",
         actor: Actor::RecipientAdmin,
@@ -876,6 +975,7 @@ entries! {
     /// The destination sent something that is not SMTP.
     DELIVERY_PROTOCOL_ERROR = {
         id: "delivery.protocol_error", code: c(451), enhanced: e(4, 5, 0),
+        cause: Cause::ProtocolViolation,
         text: "{host} broke the SMTP protocol: {detail}",
         meaning: "The receiving server sent replies that are not valid SMTP (garbage, an oversized reply, or a reply nobody asked for), so the connection was abandoned.",
         actor: Actor::RecipientAdmin,
@@ -885,6 +985,7 @@ entries! {
     /// SMTPUTF8 is needed and the destination does not offer it.
     DELIVERY_SMTPUTF8_NOT_OFFERED = {
         id: "delivery.smtputf8_not_offered", code: c(553), enhanced: e(5, 6, 7),
+        cause: Cause::NotImplemented,
         text: "{host} does not support SMTPUTF8, which <{address}> needs",
         meaning: "The message uses internationalized (UTF-8) addresses and the receiving server cannot accept them.",
         actor: Actor::Sender,
@@ -894,6 +995,7 @@ entries! {
     /// Credentials are configured but cannot be used safely.
     DELIVERY_AUTH_UNAVAILABLE = {
         id: "delivery.auth_unavailable", code: c(451), enhanced: e(4, 7, 0),
+        cause: Cause::AuthRequired,
         text: "Cannot log in to {host}: {detail}",
         meaning: "The route to this destination has credentials, but the server offers no usable login (no TLS, or no PLAIN/LOGIN mechanism), so nothing was sent.",
         actor: Actor::SenderAdmin,
@@ -903,6 +1005,7 @@ entries! {
     /// The smarthost refused the credentials.
     DELIVERY_AUTH_REFUSED = {
         id: "delivery.auth_refused", code: c(451), enhanced: e(4, 7, 8),
+        cause: Cause::AuthFailed,
         text: "{host} refused the login: {detail}",
         meaning: "The smarthost refused the user name or password configured for this route.",
         actor: Actor::SenderAdmin,
@@ -912,6 +1015,7 @@ entries! {
     /// An administrator failed the recipient with `tern queue bounce`.
     DELIVERY_CANCELLED = {
         id: "delivery.cancelled", code: c(554), enhanced: e(5, 0, 0),
+        cause: Cause::PolicyOther,
         text: "Delivery cancelled by the administrator of {hostname}",
         meaning: "The mail system's administrator stopped delivery of this message before it could be delivered.",
         actor: Actor::SenderAdmin,
@@ -921,6 +1025,7 @@ entries! {
     /// Gave up after the maximum queue time.
     DELIVERY_EXPIRED = {
         id: "delivery.expired", code: c(554), enhanced: e(5, 4, 7),
+        cause: Cause::NetworkTimeout,
         text: "Delivery time expired: gave up after {days} days of temporary failures",
         meaning: "Every attempt failed temporarily for as long as the server keeps trying, so the message was returned.",
         actor: Actor::RecipientAdmin,

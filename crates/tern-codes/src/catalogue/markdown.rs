@@ -59,18 +59,6 @@ mod tests {
     /// docs/replies.md must be what the catalogue generates now.
     #[test]
     fn docs_replies_md_is_current() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/replies.md");
-        let on_disk = std::fs::read_to_string(path).unwrap_or_default();
-        let generated = super::markdown();
-        if on_disk != generated {
-            if std::env::var_os("TERN_BLESS").is_some() {
-                std::fs::write(path, &generated).expect("write docs/replies.md");
-                return;
-            }
-            panic!(
-                "docs/replies.md is stale: run `TERN_BLESS=1 cargo test -p tern-codes docs_replies_md` \
-                 (or `tern catalogue --format markdown > docs/replies.md`) and commit it"
-            );
-        }
+        crate::generated_doc::check("replies.md", &super::markdown(), "docs_replies_md");
     }
 }

@@ -80,6 +80,8 @@ pub struct Entry {
     pub code: ReplyCode,
     /// The enhanced status code (sent when ENHANCEDSTATUSCODES is in effect).
     pub enhanced: Option<EnhancedCode>,
+    /// Why it is sent, in the taxonomy `explain` uses for every server's replies.
+    pub cause: crate::cause::Cause,
     /// The wire text, possibly with `{placeholders}`; `\n` separates lines.
     pub text: &'static str,
     /// What it means, in plain words.

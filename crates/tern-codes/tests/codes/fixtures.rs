@@ -54,10 +54,6 @@ fn load_fixture(path: &Path) -> Fixture {
     }
 }
 
-fn actor(a: Actor) -> &'static str {
-    a.describe()
-}
-
 fn retry(r: Retry) -> &'static str {
     r.describe()
 }
@@ -65,6 +61,7 @@ fn retry(r: Retry) -> &'static str {
 fn outcome(o: Outcome) -> &'static str {
     match o {
         Outcome::Success => "success",
+        Outcome::Intermediate => "intermediate",
         Outcome::Transient => "transient",
         Outcome::Permanent => "permanent",
     }
@@ -96,9 +93,13 @@ fn render(fixture: &Fixture, ex: &Explanation) -> String {
     let _ = writeln!(out, "codes:    {codes}");
     let _ = writeln!(out, "summary:  {}", ex.summary);
     let _ = writeln!(out, "meaning:  {}", ex.meaning);
-    let _ = writeln!(out, "cause:    {}", ex.likely_cause);
-    let _ = writeln!(out, "who acts: {}", actor(ex.actor));
+    let _ = writeln!(out, "cause:    {} ({})", ex.cause.id(), ex.likely_cause);
+    let provider = ex.provider.map_or("not recognised", |p| p.name());
+    let _ = writeln!(out, "provider: {provider}");
+    let _ = writeln!(out, "who acts: {}", ex.who_acts.describe());
     let _ = writeln!(out, "retry:    {}", retry(ex.retry));
+    let helps = if ex.retry_helps { "yes" } else { "no" };
+    let _ = writeln!(out, "resend:   {helps}, {}", ex.retry_when);
     let _ = writeln!(out, "outcome:  {}", outcome(ex.outcome()));
     let _ = writeln!(out, "action:   {}", ex.action);
     if ex.notes.is_empty() {
@@ -191,7 +192,7 @@ fn every_failure_names_someone_who_acts_and_something_to_do() {
         if ex.outcome() == Outcome::Success {
             assert_eq!(ex.actor, Actor::Nobody, "{}", f.name);
         } else {
-            if ex.outcome() == Outcome::Permanent {
+            if ex.outcome() == Outcome::Permanent && !ex.retry_helps {
                 assert_ne!(
                     ex.actor,
                     Actor::Nobody,

@@ -6,18 +6,21 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 use tern_codes::{
-    EnhancedCode, Explanation, Outcome, ReplyCode, explain, explain_code, explain_enhanced,
-    find_reply,
+    Confidence, EnhancedCode, Explanation, Outcome, ReplyCode, explain, explain_code,
+    explain_enhanced, find_reply,
 };
 
 use super::output::{self, Style};
 use crate::bounce;
 
 pub const LONG_ABOUT: &str = "\
-Explain an SMTP reply: what it means, the likely cause, who must act, whether retrying helps,
-and what to do. The input can be a basic code (550), an enhanced status code (5.1.1), a whole
-reply as a server sent it (one line or several), a log line that contains a reply, or a bounce
-message (--bounce).";
+Explain an SMTP reply: what it means, why it was sent, who must act, whether sending again
+later can work (and when), and what to do. The cause comes from the reply's words first (the
+wording of Gmail, Microsoft 365, Yahoo and many other servers is recognised, and the provider
+named), then from its codes; where the words and the codes disagree, the words win and a note
+says so. The input can be a basic code (550), an enhanced status code (5.1.1), a whole reply as
+a server sent it (one line or several), a log line that contains a reply, or a bounce message
+(--bounce). docs/causes.md lists every cause.";
 
 pub const AFTER_HELP: &str = "\
 Examples:
@@ -29,7 +32,8 @@ Examples:
   tern explain --json 452 4.2.2 Mailbox full
 
 Exit status (scripts can branch on it; it follows the first digit of the reply):
-  0  success: a 2yz or 3yz reply, nothing to fix
+  0  success: a 2yz reply, nothing to fix
+  3  intermediate: a 3yz reply, the exchange goes on (nothing accepted yet)
   4  transient: a 4yz reply; the same message may go through later
   5  permanent: a 5yz reply; it will fail again until something is changed
   2  the input is not a reply, a code, or a readable bounce
@@ -180,11 +184,7 @@ fn run_bounce(path: &std::path::Path, json: bool, style: Style) -> ExitCode {
                 .as_ref()
                 .map_or(Outcome::Permanent, Explanation::outcome)
         })
-        .max_by_key(|o| match o {
-            Outcome::Success => 0,
-            Outcome::Transient => 1,
-            Outcome::Permanent => 2,
-        })
+        .max()
         .unwrap_or(Outcome::Permanent);
     let rendered = if json {
         let recipients: Vec<JsonRecipient<'_>> = report
@@ -217,6 +217,7 @@ fn run_bounce(path: &std::path::Path, json: bool, style: Style) -> ExitCode {
 fn exit_for(outcome: Outcome) -> ExitCode {
     match outcome {
         Outcome::Success => ExitCode::SUCCESS,
+        Outcome::Intermediate => ExitCode::from(3),
         Outcome::Transient => ExitCode::from(4),
         Outcome::Permanent => ExitCode::from(5),
     }
@@ -257,6 +258,7 @@ pub fn render(ex: &Explanation, style: Style) -> String {
     let mut out = String::new();
     let colour = match ex.outcome() {
         Outcome::Success => "1;32",
+        Outcome::Intermediate => "1;36",
         Outcome::Transient => "1;33",
         Outcome::Permanent => "1;31",
     };
@@ -283,17 +285,24 @@ pub fn render(ex: &Explanation, style: Style) -> String {
         out.push('\n');
     }
     out.push('\n');
-    let retry = match ex.outcome() {
-        Outcome::Success => "no retry needed".to_owned(),
-        _ => ex.retry.describe().to_owned(),
+    let mut fields: Vec<(&str, String)> = Vec::new();
+    if let Some(p) = ex.provider {
+        fields.push(("Provider", p.name().to_owned()));
+    }
+    let by = match (ex.confidence, ex.pattern_id, ex.catalogue_id) {
+        (_, _, Some(id)) => format!("Tern's own reply {id}"),
+        (_, Some(id), _) => format!("recognised wording {id}"),
+        (Confidence::CodeOnly, _, _) => "the code only".to_owned(),
+        (Confidence::Pattern, None, None) => "the reply's words".to_owned(),
     };
-    let mut fields: Vec<(&str, String)> = vec![
-        ("Meaning", ex.meaning.clone()),
-        ("Cause", ex.likely_cause.clone()),
-        ("Who acts", ex.actor.describe().to_owned()),
-        ("Retry", retry),
-        ("What to do", ex.action.clone()),
-    ];
+    fields.push((
+        "Cause",
+        format!("{} [{}, from {by}]", ex.likely_cause, ex.cause.id()),
+    ));
+    fields.push(("Meaning", ex.meaning.clone()));
+    fields.push(("Who acts", ex.who_acts.describe().to_owned()));
+    fields.extend(retry_fields(ex));
+    fields.push(("What to do", ex.action.clone()));
     for note in &ex.notes {
         fields.push(("Note", note.clone()));
     }
@@ -302,6 +311,32 @@ pub fn render(ex: &Explanation, style: Style) -> String {
         out.push_str(&field(label, &value, style));
     }
     out
+}
+
+/// The retry answers: one line when what the mail server does and whether resending can work
+/// agree, two when they differ.
+fn retry_fields(ex: &Explanation) -> Vec<(&'static str, String)> {
+    match ex.outcome() {
+        Outcome::Success | Outcome::Intermediate => {
+            return vec![("Retry", "no retry needed".to_owned())];
+        }
+        Outcome::Transient | Outcome::Permanent => {}
+    }
+    let server_retries = ex.outcome() == Outcome::Transient;
+    let answer = if ex.retry_helps {
+        format!("yes, {}", ex.retry_when)
+    } else {
+        format!("no: {}", ex.retry_when)
+    };
+    if server_retries == ex.retry_helps {
+        return vec![("Retry", answer)];
+    }
+    let server = if server_retries {
+        "the sending server retries (a 4yz reply), until its retry period ends"
+    } else {
+        "the sending server does not retry (a 5yz reply): the message comes back"
+    };
+    vec![("Retry", server.to_owned()), ("Resend helps", answer)]
 }
 
 fn field(label: &str, value: &str, style: Style) -> String {

@@ -1,0 +1,6 @@
+//! Patterns: mtas.
+
+use super::Pattern;
+
+/// This table's patterns, in matching order.
+pub(super) const PATTERNS: &[Pattern] = &[];
