@@ -30,13 +30,13 @@ pub mod patterns;
 pub mod provider;
 pub mod registry;
 
+pub use cause::{Cause, Family, WhoActs};
 pub use code::{CodeError, ReplyCategory, ReplyClass, ReplyCode};
 pub use enhanced::{EnhancedCode, EnhancedCodeError, Subject};
-pub use cause::{Cause, Family, WhoActs};
 pub use explain::{
     Confidence, Explanation, Outcome, Source, catalogue_match, explain, explain_code,
     explain_enhanced, explain_from,
 };
-pub use provider::Provider;
 pub use parse::{Anomaly, ParseError, Parsed, ReplyLine, find_reply, parse, split_enhanced};
+pub use provider::Provider;
 pub use reply::{MAX_REPLY_LINE, Reply};

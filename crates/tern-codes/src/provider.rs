@@ -47,9 +47,18 @@ pub enum Provider {
     Generic,
 }
 
-/// `(provider, id, display name, lower-case markers in a reply or a host name)`.
+/// `(provider, id, display name, lower-case markers in a reply, host name suffixes)`.
 /// Markers are whole words or dotted names; host markers are matched as name suffixes.
-const PROVIDERS: &[(Provider, &str, &str, &[&str], &[&str])] = &[
+type Row = (
+    Provider,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+);
+
+/// Every provider, in recognition order.
+const PROVIDERS: &[Row] = &[
     (
         Provider::Gmail,
         "gmail",
@@ -97,7 +106,12 @@ const PROVIDERS: &[(Provider, &str, &str, &[&str], &[&str])] = &[
         Provider::Exchange,
         "exchange",
         "Microsoft Exchange Server",
-        &["microsoft exchange", "smtpsend", "categorizer", "smtpreceive"],
+        &[
+            "microsoft exchange",
+            "smtpsend",
+            "categorizer",
+            "smtpreceive",
+        ],
         &[],
     ),
     (
@@ -105,18 +119,8 @@ const PROVIDERS: &[(Provider, &str, &str, &[&str], &[&str])] = &[
         "yahoo",
         "Yahoo / AOL",
         &[
-            "yahoo",
-            "yahoodns",
-            "yahooinc",
-            "aol.com",
-            "aol",
-            "tss04",
-            "tss01",
-            "tss02",
-            "tss03",
-            "tss09",
-            "tss11",
-            "tsm02",
+            "yahoo", "yahoodns", "yahooinc", "aol.com", "aol", "tss04", "tss01", "tss02", "tss03",
+            "tss09", "tss11", "tsm02",
         ],
         &["yahoodns.net", "yahoo.com", "aol.com", "yahoo.net"],
     ),
@@ -124,7 +128,13 @@ const PROVIDERS: &[(Provider, &str, &str, &[&str], &[&str])] = &[
         Provider::Icloud,
         "icloud",
         "Apple iCloud Mail",
-        &["icloud", "me.com", "mac.com", "apple.com", "support.apple.com"],
+        &[
+            "icloud",
+            "me.com",
+            "mac.com",
+            "apple.com",
+            "support.apple.com",
+        ],
         &["icloud.com", "me.com", "apple.com"],
     ),
     (
@@ -152,8 +162,24 @@ const PROVIDERS: &[(Provider, &str, &str, &[&str], &[&str])] = &[
         Provider::Gmx,
         "gmx",
         "GMX / WEB.DE / mail.com",
-        &["gmx", "web.de", "mail.com", "1&1", "kundenserver.de", "ionos"],
-        &["gmx.net", "gmx.com", "web.de", "mail.com", "kundenserver.de", "ionos.com"],
+        &[
+            "gmx",
+            "web.de",
+            "mail.com",
+            "1&1",
+            "kundenserver.de",
+            "ionos",
+            "1and1.com",
+            "nemesis esmtp",
+        ],
+        &[
+            "gmx.net",
+            "gmx.com",
+            "web.de",
+            "mail.com",
+            "kundenserver.de",
+            "ionos.com",
+        ],
     ),
     (
         Provider::Mailru,
@@ -180,8 +206,16 @@ const PROVIDERS: &[(Provider, &str, &str, &[&str], &[&str])] = &[
         Provider::Att,
         "att",
         "AT&T",
-        &["att.net", "sbcglobal", "bellsouth", "at&t"],
-        &["att.net", "sbcglobal.net", "bellsouth.net"],
+        &[
+            "att.net",
+            "sbcglobal",
+            "bellsouth",
+            "at&t",
+            "prodigy.net",
+            "attrbl",
+            "abuse-att.net",
+        ],
+        &["att.net", "sbcglobal.net", "bellsouth.net", "prodigy.net"],
     ),
     (
         Provider::Verizon,
@@ -267,13 +301,7 @@ const PROVIDERS: &[(Provider, &str, &str, &[&str], &[&str])] = &[
         &["spamhaus"],
         &[],
     ),
-    (
-        Provider::Spamcop,
-        "spamcop",
-        "SpamCop",
-        &["spamcop"],
-        &[],
-    ),
+    (Provider::Spamcop, "spamcop", "SpamCop", &["spamcop"], &[]),
     (Provider::Sorbs, "sorbs", "SORBS", &["sorbs"], &[]),
     (
         Provider::Postfix,
@@ -292,13 +320,7 @@ const PROVIDERS: &[(Provider, &str, &str, &[&str], &[&str])] = &[
     ),
     (Provider::Qmail, "qmail", "qmail", &["qmail"], &[]),
     (Provider::Zimbra, "zimbra", "Zimbra", &["zimbra"], &[]),
-    (
-        Provider::Dovecot,
-        "dovecot",
-        "Dovecot",
-        &["dovecot"],
-        &[],
-    ),
+    (Provider::Dovecot, "dovecot", "Dovecot", &["dovecot"], &[]),
     (
         Provider::Stalwart,
         "stalwart",
@@ -310,7 +332,7 @@ const PROVIDERS: &[(Provider, &str, &str, &[&str], &[&str])] = &[
 ];
 
 impl Provider {
-    fn row(self) -> &'static (Provider, &'static str, &'static str, &'static [&'static str], &'static [&'static str]) {
+    fn row(self) -> &'static Row {
         PROVIDERS
             .iter()
             .find(|r| r.0 == self)
@@ -418,8 +440,10 @@ mod tests {
         let t = "550-5.1.1 the email account that you tried to reach does not exist. - gsmtp";
         assert_eq!(Provider::in_text(t).map(|p| p.0), Some(Provider::Gmail));
         assert_eq!(
-            Provider::in_text("5.7.606 access denied [bn1nam02ft.eop-nam02.prod.protection.outlook.com]")
-                .map(|p| p.0),
+            Provider::in_text(
+                "5.7.606 access denied [bn1nam02ft.eop-nam02.prod.protection.outlook.com]"
+            )
+            .map(|p| p.0),
             Some(Provider::Microsoft)
         );
         assert_eq!(

@@ -222,6 +222,11 @@ pub struct Delivery {
     pub concurrency: usize,
     /// Outbound connections to one destination.
     pub per_destination: usize,
+    /// The first pause for a destination whose replies say it is rate-limiting Tern; it
+    /// doubles with each further signal (0s: never slow down).
+    pub rate_limit_pause: Span,
+    /// The longest such pause.
+    pub rate_limit_max_pause: Span,
     /// The port of MX hosts (25; another value only for test setups).
     pub smtp_port: u16,
     /// The name Tern gives in EHLO when it delivers (default: `[server] hostname`).
@@ -474,6 +479,8 @@ impl Default for Delivery {
             keep_finished: Span(Duration::from_secs(7 * 86_400)),
             concurrency: 100,
             per_destination: 10,
+            rate_limit_pause: Span(Duration::from_secs(300)),
+            rate_limit_max_pause: Span(Duration::from_secs(3600)),
             smtp_port: 25,
             helo_name: None,
             routes: Vec::new(),

@@ -26,6 +26,7 @@ pub mod maildir;
 mod pass;
 pub mod remote;
 pub mod schedule;
+pub mod throttle;
 mod worker;
 
 pub use pass::Delivery;

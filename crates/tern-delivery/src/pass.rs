@@ -16,6 +16,8 @@ use tern_store::{
 };
 use tokio::sync::{Notify, Semaphore};
 
+use crate::throttle::{Slowdown, Throttle};
+
 use crate::dns::Resolver;
 use crate::dsn::{self, Action, DsnInput, DsnKind, DsnRecipient};
 use crate::local;
@@ -41,6 +43,7 @@ struct Shared<S> {
     wake: Arc<Notify>,
     global: Arc<Semaphore>,
     per_destination: Mutex<HashMap<String, Arc<Semaphore>>>,
+    throttle: Throttle,
     tasks: Mutex<usize>,
     idle: Notify,
 }
@@ -89,6 +92,11 @@ impl<S: QueueStore + 'static> Delivery<S> {
             policy: Policy::new(&config),
             remote: Remote::new(Arc::clone(&config), resolver),
             global: Arc::new(Semaphore::new(config.delivery.concurrency)),
+            throttle: Throttle::new(
+                config.delivery.rate_limit_pause.0,
+                config.delivery.rate_limit_max_pause.0,
+                config.delivery.per_destination,
+            ),
             config,
             maildirs,
             store,
@@ -198,6 +206,10 @@ impl<S: QueueStore + 'static> Delivery<S> {
                             // Dropped here: no DNS lookup, no connection, not even the body.
                             delivered
                                 .push(shared.discard(r, &domain, &route.domain, now_ms).await?);
+                            continue;
+                        }
+                        if let Some(slowdown) = shared.throttle.paused(&domain, now_ms) {
+                            shared.hold_back(r, &domain, slowdown, now_ms).await?;
                             continue;
                         }
                         if body.is_none() {
@@ -394,8 +406,13 @@ impl<S: QueueStore + 'static> Shared<S> {
                     Arc::new(Semaphore::new(self.config.delivery.per_destination))
                 }))
             };
+        // A throttled destination gets fewer connections: each takes more of its permits.
+        let per_destination = self.config.delivery.per_destination.max(1);
+        let permits = per_destination.div_ceil(self.throttle.connections(&domain).max(1));
         let _global = self.global.acquire().await;
-        let _local = limit.acquire().await;
+        let _local = limit
+            .acquire_many(u32::try_from(permits).unwrap_or(1))
+            .await;
         let keys: Vec<(QueueId, u32)> = items.iter().map(|i| (ids[i.message], i.index)).collect();
         let batch = self.remote.deliver(&domain, &messages, items).await;
         let now_ms = started.0;
@@ -420,6 +437,7 @@ impl<S: QueueStore + 'static> Shared<S> {
         batch: &crate::remote::BatchResult,
         now_ms: i64,
     ) -> Result<(), StoreError> {
+        let slowdown = self.observe_rate(domain, batch, now_ms);
         // The timeline first: one attempt per connection and message.
         for tried in &batch.tried {
             for &m in &tried.messages {
@@ -432,11 +450,18 @@ impl<S: QueueStore + 'static> Shared<S> {
                     .collect();
                 let recipients: Vec<u32> = results.iter().map(|r| r.item.index).collect();
                 let decision = batch_decision(&results, &self.config, now_ms);
-                let explanation = results
+                let mut explanation = results
                     .iter()
-                    .map(|r| format!("{}: {}", r.item.address, explain_line(&r.reply)))
+                    .map(|r| {
+                        let ex = explain_reply(&r.reply, r.host.as_deref());
+                        format!("{}: {}", r.item.address, ex)
+                    })
                     .collect::<Vec<_>>()
                     .join("\n");
+                if let Some(s) = slowdown {
+                    explanation.push('\n');
+                    explanation.push_str(&slowdown_line(domain, s, now_ms));
+                }
                 let attempt = Attempt {
                     at_ms: now_ms,
                     recipients,
@@ -482,11 +507,13 @@ impl<S: QueueStore + 'static> Shared<S> {
                 Disposition::Failed => Outcome::Failed,
                 Disposition::Deferred if expired => Outcome::Failed,
                 Disposition::Deferred => Outcome::Deferred {
+                    // Not before a rate-limiting destination's pause has passed.
                     next_attempt_ms: schedule::next_attempt_ms(
                         &self.config.delivery,
                         info_attempts + 1,
                         now_ms,
-                    ),
+                    )
+                    .max(slowdown.map_or(0, |s| s.until_ms)),
                 },
             };
             self.update(id, r.item.index, outcome, &r.reply, r.host.clone(), now_ms)
@@ -536,6 +563,61 @@ impl<S: QueueStore + 'static> Shared<S> {
                 .await?;
         }
         Ok(())
+    }
+
+    /// Takes in a connection's replies: when they say `domain` is rate-limiting this server,
+    /// the destination is throttled (see [`Throttle`]) and the slowdown returned.
+    fn observe_rate(
+        &self,
+        domain: &str,
+        batch: &crate::remote::BatchResult,
+        now_ms: i64,
+    ) -> Option<Slowdown> {
+        let signal = batch.results.iter().any(|r| {
+            r.disposition != Disposition::Accepted
+                && Throttle::is_rate_signal(&r.reply, r.host.as_deref())
+        });
+        let delivered = batch
+            .results
+            .iter()
+            .any(|r| r.disposition == Disposition::Accepted);
+        let slowdown = self.throttle.observe(domain, signal, delivered, now_ms);
+        if let Some(s) = slowdown {
+            tracing::info!(
+                domain,
+                level = s.level,
+                connections = s.connections,
+                pause_ms = s.until_ms - now_ms,
+                "destination is rate-limiting: slowing down"
+            );
+        }
+        slowdown
+    }
+
+    /// Defers a recipient of a throttled destination until its pause has passed, without
+    /// connecting.
+    async fn hold_back(
+        &self,
+        r: &DueRecipient,
+        domain: &str,
+        slowdown: Slowdown,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        let seconds = ((slowdown.until_ms - now_ms).max(0) / 1000).to_string();
+        let reply = catalogue::DELIVERY_THROTTLED
+            .reply_with(&[("domain", domain), ("seconds", seconds.as_str())]);
+        let transcript = slowdown_line(domain, slowdown, now_ms);
+        self.record(
+            r,
+            Decision::Deferred {
+                until_ms: slowdown.until_ms,
+            },
+            &reply,
+            domain,
+            transcript,
+            now_ms,
+        )
+        .await
     }
 
     /// Records the outcome of a recipient decided here (local delivery, a refused address, an
@@ -746,12 +828,49 @@ fn batch_decision(results: &[&ItemResult], config: &Config, now_ms: i64) -> Deci
 
 /// One line of explanation for a reply: the catalogue's or the pattern library's advice.
 fn explain_line(reply: &Reply) -> String {
+    explain_reply(reply, None)
+}
+
+/// The timeline's explanation of a reply from `host`: the cause, who acts, whether resending
+/// helps, and what to do (`tern explain`'s answer in one paragraph).
+fn explain_reply(reply: &Reply, host: Option<&str>) -> String {
     let parsed = tern_codes::Parsed {
         reply: reply.clone(),
         anomalies: Vec::new(),
     };
-    let ex = tern_codes::explain(&parsed);
-    format!("{} {}", ex.summary, ex.action)
+    let ex = tern_codes::explain_from(&parsed, host);
+    if !matches!(
+        ex.outcome(),
+        tern_codes::Outcome::Transient | tern_codes::Outcome::Permanent
+    ) {
+        return format!("{} {}", ex.summary, ex.action);
+    }
+    let provider = ex
+        .provider
+        .map(|p| format!(" ({})", p.name()))
+        .unwrap_or_default();
+    let resend = if ex.retry_helps {
+        format!("resending helps {}", ex.retry_when)
+    } else {
+        format!("resending does not help: {}", ex.retry_when)
+    };
+    format!(
+        "{}{provider} [cause {}; who acts: {}; {resend}]. {}",
+        ex.summary,
+        ex.cause.id(),
+        ex.who_acts.id(),
+        ex.action
+    )
+}
+
+/// The timeline's words for a slowdown.
+fn slowdown_line(domain: &str, s: Slowdown, now_ms: i64) -> String {
+    format!(
+        "Slowing down for {domain}: its replies say it is rate-limiting this server; no new attempt for {} s, then at most {} connection{} at once.",
+        (s.until_ms - now_ms).max(0) / 1000,
+        s.connections,
+        if s.connections == 1 { "" } else { "s" }
+    )
 }
 
 /// Whether the sender asked for a report of `kind` on any of these recipients.

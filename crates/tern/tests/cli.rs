@@ -27,7 +27,7 @@ fn stdout_of(cmd: &mut Command) -> (String, Option<i32>) {
 fn explain_exit_status_follows_the_first_digit() {
     for (input, status) in [
         ("250", 0),
-        ("354", 0),
+        ("354", 3),
         ("421", 4),
         ("4.2.2", 4),
         ("550", 5),
@@ -53,7 +53,7 @@ fn explain_a_full_reply_given_as_words() {
     ]));
     assert_eq!(code, Some(5));
     assert!(
-        out.contains("The recipient address does not exist"),
+        out.contains("The recipient's address does not exist"),
         "{out}"
     );
     assert!(out.contains("Who acts    the sender"), "{out}");
@@ -80,8 +80,51 @@ fn explain_json_is_machine_readable() {
     assert_eq!(v["code"], 452);
     assert_eq!(v["enhanced"], "4.2.2");
     assert_eq!(v["retry"], "helps");
-    assert_eq!(v["actor"], "recipient");
-    assert_eq!(v["pattern_id"], "mailbox_full");
+    assert_eq!(v["actor"], "recipient_admin");
+    assert_eq!(v["pattern_id"], "generic.mailbox_full");
+    // The cause, and the sender's question kept apart from the first digit's answer.
+    assert_eq!(v["cause"], "mailbox_full");
+    assert_eq!(v["cause_family"], "mailbox");
+    assert_eq!(v["who_acts"], "recipient_admin");
+    assert_eq!(v["retry_helps"], false);
+    assert!(
+        v["retry_when"].as_str().unwrap().contains("frees space"),
+        "{out}"
+    );
+    assert_eq!(v["confidence"], "pattern");
+    assert_eq!(v["provider"], serde_json::Value::Null);
+
+    let (out, code) = stdout_of(tern().args(["explain", "--json", "354"]));
+    assert_eq!(code, Some(3));
+    let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+    assert_eq!(v["outcome"], "intermediate");
+    assert_eq!(v["cause"], "proceed");
+
+    let (out, _) = stdout_of(tern().args([
+        "explain",
+        "--json",
+        "550 5.4.5 Daily user sending limit exceeded. - gsmtp",
+    ]));
+    let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+    assert_eq!(v["outcome"], "permanent");
+    assert_eq!(v["retry"], "useless");
+    assert_eq!(v["retry_helps"], true);
+    assert_eq!(v["provider"], "gmail");
+}
+
+#[test]
+fn explain_shows_both_retry_answers_when_they_differ() {
+    let (out, code) = stdout_of(tern().args([
+        "explain",
+        "421 4.7.0 TLS required for RCPT domain, closing connection",
+    ]));
+    assert_eq!(code, Some(4));
+    assert!(
+        out.contains("Retry       the sending server retries"),
+        "{out}"
+    );
+    assert!(out.contains("Resending   no: not until"), "{out}");
+    assert!(out.contains("tls_required"), "{out}");
 }
 
 #[test]

@@ -564,7 +564,7 @@ fn why_says_who_acts_and_what_happens_next() {
         "Retry       yes",
         "Next try    2100-01-01T00:00:00Z",
         "carol@example.net",
-        "The recipient address does not exist",
+        "The recipient's address does not exist",
         "Who acts    the sender",
         "failed for good",
         "Tern gives up on",

@@ -912,6 +912,16 @@ entries! {
         actor: Actor::RecipientAdmin, action: "Nothing: delivery is retried on schedule.",
         retry: Retry::Helps, rfc: "RFC 5321 §4.5.3.2",
     }
+    /// Not tried now: the destination is rate-limiting this server.
+    DELIVERY_THROTTLED = {
+        id: "delivery.throttled", code: c(451), enhanced: e(4, 4, 5),
+        cause: Cause::RateLimited,
+        text: "Not tried now: {domain} said this server sends too fast; the next attempt is after {seconds} seconds",
+        meaning: "The destination's last replies said it is rate-limiting this server, so Tern pauses deliveries to it instead of hammering it, and sends with fewer connections when it resumes.",
+        actor: Actor::Nobody,
+        action: "Nothing: the message is retried after the pause. If the destination keeps limiting, send less mail to it at once and check that the mail is wanted ([delivery] rate_limit_pause in docs/config.md).",
+        retry: Retry::Helps, rfc: "RFC 3463 §3.5",
+    }
     /// No way to reach the recipient's domain from this server.
     DELIVERY_NO_ROUTE = {
         id: "delivery.no_route", code: c(451), enhanced: e(4, 4, 4),

@@ -40,7 +40,10 @@ pub fn markdown() -> String {
 }
 
 fn section(out: &mut String, c: &CauseInfo) {
-    out.push_str(&format!("\n## {}\n\n**{}.** {}\n\n", c.id, c.title, c.meaning));
+    out.push_str(&format!(
+        "\n## {}\n\n**{}.** {}\n\n",
+        c.id, c.title, c.meaning
+    ));
     let who = if matches!(c.retry, RetryRule::Helps(_)) && c.who != super::WhoActs::Nobody {
         format!("{} (although it passes by itself)", c.who.describe())
     } else {
@@ -66,7 +69,10 @@ fn section(out: &mut String, c: &CauseInfo) {
         }
     }
     if !providers.is_empty() {
-        out.push_str(&format!("- **Recognised in replies of:** {}\n", providers.join(", ")));
+        out.push_str(&format!(
+            "- **Recognised in replies of:** {}\n",
+            providers.join(", ")
+        ));
     }
 }
 

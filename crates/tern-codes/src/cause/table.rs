@@ -6,6 +6,7 @@ use Family as F;
 use RetryRule::{ByClass, Helps, Never};
 use WhoActs as W;
 
+#[allow(clippy::too_many_arguments)] // one argument per column of the table
 const fn row(
     cause: Cause,
     id: &'static str,
@@ -150,7 +151,9 @@ pub const ALL: &[CauseInfo] = &[
         "Too many recipients at once",
         "The transaction had more recipients (or recipient domains) than the receiver accepts at once; the rest can be sent in another transaction.",
         W::Nobody,
-        Helps("at once, in another transaction: mail servers send the remaining recipients separately"),
+        Helps(
+            "at once, in another transaction: mail servers send the remaining recipients separately",
+        ),
         "Usually nothing: the sending server sends the remaining recipients in another transaction. If they finally bounce, send to fewer recipients per message.",
     ),
     row(

@@ -105,4 +105,3 @@ pub(super) fn first_sentence(text: &str) -> String {
         None => text.to_owned(),
     }
 }
-

@@ -198,7 +198,13 @@ pub fn explain_enhanced(enhanced: EnhancedCode) -> Explanation {
         4 => ReplyCode::MAILBOX_BUSY,
         _ => ReplyCode::MAILBOX_UNAVAILABLE,
     };
-    let evidence = weigh(&Reply::new(basic, None, ""), basic, Some(enhanced), "", None);
+    let evidence = weigh(
+        &Reply::new(basic, None, ""),
+        basic,
+        Some(enhanced),
+        "",
+        None,
+    );
     let mut references = vec!["RFC 3463".to_owned()];
     if let Some(reg) = enhanced.registered() {
         push_unique(&mut references, reg.reference);
@@ -405,7 +411,7 @@ fn build(
 fn digit_note(code: ReplyCode, helps: bool, when: &str, title: &str) -> Option<String> {
     match (code.is_transient(), helps) {
         (true, false) => Some(format!(
-            "The first digit 4 tells mail servers to retry, and the queue does (RFC 5321 §4.2.1); but this is \"{title}\", which does not pass by itself: retrying helps {when}. The message is returned when the retry period ends."
+            "The first digit 4 tells mail servers to retry, and the queue does (RFC 5321 §4.2.1); but this is \"{title}\", which does not pass by itself ({when}). The message is returned when the retry period ends."
         )),
         (false, true) => Some(format!(
             "The first digit 5 tells mail servers not to retry (RFC 5321 §4.2.1), so the message comes back; but this is \"{title}\", which passes by itself: sending it again works {when}."

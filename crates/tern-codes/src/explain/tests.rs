@@ -1,7 +1,6 @@
-
 use super::*;
-use crate::cause::WhoActs;
 use crate::catalogue;
+use crate::cause::WhoActs;
 use crate::parse::{find_reply, parse};
 use codes::template_matches;
 
@@ -17,8 +16,7 @@ fn own_replies_are_explained_from_the_catalogue() {
 #[test]
 fn every_catalogue_reply_explains_to_itself_or_a_same_code_twin() {
     for entry in catalogue::ALL {
-        let args: Vec<(&str, &str)> =
-            entry.placeholders().iter().map(|n| (*n, "value")).collect();
+        let args: Vec<(&str, &str)> = entry.placeholders().iter().map(|n| (*n, "value")).collect();
         let reply = entry.reply_with(&args);
         if reply.text().is_empty() {
             continue;
@@ -53,13 +51,16 @@ fn disagreement_is_noted_and_basic_code_rules() {
 #[test]
 fn a_full_mailbox_needs_the_recipient_even_when_the_code_is_transient() {
     let ex = explain(
-        &find_reply("452 4.2.2 The email account that you tried to reach is over quota")
-            .unwrap(),
+        &find_reply("452 4.2.2 The email account that you tried to reach is over quota").unwrap(),
     );
     assert_eq!(ex.retry, Retry::Helps);
     assert!(!ex.retry_helps);
     assert_eq!(ex.who_acts, WhoActs::RecipientAdmin);
-    assert!(ex.notes.iter().any(|n| n.contains("does not pass by itself")));
+    assert!(
+        ex.notes
+            .iter()
+            .any(|n| n.contains("does not pass by itself"))
+    );
 }
 
 #[test]
@@ -134,7 +135,11 @@ fn replies_whose_words_contradict_their_codes() {
         WhoActs::Nobody,
         true,
     );
-    assert!(ex.notes.iter().any(|n| n.contains("4.2.1 alone")), "{:?}", ex.notes);
+    assert!(
+        ex.notes.iter().any(|n| n.contains("4.2.1 alone")),
+        "{:?}",
+        ex.notes
+    );
     let ex = check(
         "550 5.4.5 Daily user sending limit exceeded",
         Cause::SendingQuota,
@@ -195,7 +200,9 @@ fn replies_whose_words_contradict_their_codes() {
 
 #[test]
 fn the_provider_is_recognised_from_words_or_host() {
-    let parsed = find_reply("550 5.1.1 The email account that you tried to reach does not exist - gsmtp").unwrap();
+    let parsed =
+        find_reply("550 5.1.1 The email account that you tried to reach does not exist - gsmtp")
+            .unwrap();
     assert_eq!(explain(&parsed).provider, Some(Provider::Gmail));
     let parsed = find_reply("550 5.1.1 User unknown").unwrap();
     assert_eq!(explain(&parsed).provider, None);

@@ -11,7 +11,8 @@ const fn p(id: &'static str, cause: C, any: &'static [&'static str]) -> Pattern 
 
 const POSTFIX_DOC: &str = "https://www.postfix.org/postconf.5.html";
 const POSTFIX_ACCESS: &str = "https://www.postfix.org/access.5.html";
-const EXIM_ACL: &str = "https://www.exim.org/exim-html-current/doc/html/spec_html/ch-access_control_lists.html";
+const EXIM_ACL: &str =
+    "https://www.exim.org/exim-html-current/doc/html/spec_html/ch-access_control_lists.html";
 const RFC5321: &str = "https://www.rfc-editor.org/rfc/rfc5321#section-4.2";
 const RFC3463: &str = "https://www.rfc-editor.org/rfc/rfc3463";
 const RFC7505: &str = "https://www.rfc-editor.org/rfc/rfc7505";

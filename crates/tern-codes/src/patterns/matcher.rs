@@ -50,9 +50,12 @@ fn build() -> Library {
     let mut bodies: Vec<&'static str> = Vec::new();
     let mut intern = |text: &'static str| -> u32 {
         *index.entry(text).or_insert_with(|| {
-            let open_start = text.starts_with('*');
-            let open_end = text.ends_with('*') && text.len() > 1;
             let body = text.trim_start_matches('*').trim_end_matches('*');
+            // Word edges count only where the phrase itself begins or ends with a letter or
+            // digit: "> is blocked" may follow "<192.0.2.1".
+            let edge = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+            let open_start = text.starts_with('*') || !edge(body.chars().next());
+            let open_end = text.ends_with('*') || !edge(body.chars().next_back());
             phrases.push(Phrase {
                 text,
                 open_start,
@@ -109,7 +112,12 @@ pub fn find(text_lower: &str, class: u8, provider: Option<Provider>) -> Option<M
     found.dedup();
     let mut candidates: Vec<(u32, u32)> = found
         .iter()
-        .flat_map(|&ph| lib.phrases[ph as usize].triggers.iter().map(move |&p| (p, ph)))
+        .flat_map(|&ph| {
+            lib.phrases[ph as usize]
+                .triggers
+                .iter()
+                .map(move |&p| (p, ph))
+        })
         .collect();
     candidates.sort_unstable();
     candidates.into_iter().find_map(|(i, ph)| {

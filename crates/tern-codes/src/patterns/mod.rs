@@ -8,7 +8,8 @@
 //! before generic ones, and within each, table order decides, so specific wording comes first.
 //!
 //! A phrase matches as whole words where it begins or ends with a letter or digit (`rbl` does
-//! not match inside `verbless`); a `*` at its start or end lets it run into a longer word
+//! not match inside `verbless`); an edge that is punctuation matches anywhere (`> is blocked`
+//! follows `<192.0.2.1`); a `*` at its start or end lets it run into a longer word
 //! (`throttl*` matches `throttled` and `throttling`).
 //!
 //! When no phrase matched, [`codes`] maps the enhanced code (a provider's own use of it first,

@@ -7,21 +7,34 @@ fn every_pattern_is_complete() {
     for p in all() {
         assert!(ids.insert(p.id), "{}: the id is used twice", p.id);
         let prefix = format!("{}.", p.provider.id());
-        assert!(p.id.starts_with(&prefix), "{}: ids start with {prefix}", p.id);
+        assert!(
+            p.id.starts_with(&prefix),
+            "{}: ids start with {prefix}",
+            p.id
+        );
         assert!(!p.any.is_empty(), "{}: no phrase", p.id);
         assert!(
             p.source.starts_with("https://"),
             "{}: every pattern names its public source",
             p.id
         );
-        assert!(!p.fixtures.is_empty(), "{}: every pattern has a fixture", p.id);
+        assert!(
+            !p.fixtures.is_empty(),
+            "{}: every pattern has a fixture",
+            p.id
+        );
         assert!(
             !(p.gated && p.provider == Provider::Generic),
             "{}: generic wording cannot be gated",
             p.id
         );
         for phrase in p.any.iter().chain(p.all) {
-            assert_eq!(*phrase, phrase.to_lowercase(), "{}: phrases are lower case", p.id);
+            assert_eq!(
+                *phrase,
+                phrase.to_lowercase(),
+                "{}: phrases are lower case",
+                p.id
+            );
             assert_eq!(
                 *phrase,
                 normalise(phrase),
@@ -68,9 +81,15 @@ fn every_fixture_is_explained_by_its_own_pattern() {
 #[test]
 fn phrases_match_whole_words_unless_marked() {
     let cause = |t: &str| find(&normalise(t), 5, None).map(|m| m.pattern.cause);
-    assert_eq!(cause("554 Client host blocked, see rbl.example"), Some(crate::Cause::IpReputationBlocklist));
+    assert_eq!(
+        cause("554 Client host blocked, see rbl.example"),
+        Some(crate::Cause::IpReputationBlocklist)
+    );
     // "rbl" inside "verbless" is not the blocklist word.
-    assert_ne!(cause("550 a verbless refusal"), Some(crate::Cause::IpReputationBlocklist));
+    assert_ne!(
+        cause("550 a verbless refusal"),
+        Some(crate::Cause::IpReputationBlocklist)
+    );
     // "throttl*" runs into longer words.
     assert_eq!(
         find(&normalise("451 you are being throttled"), 4, None).map(|m| m.pattern.cause),

@@ -131,7 +131,10 @@ fn score(corpus: &[Labelled]) -> Report {
         let cause_ok = ex.cause.id() == l.cause;
         let who_ok = ex.who_acts.id() == l.who_acts;
         let retry_ok = ex.retry_helps == l.retry_helps;
-        for s in [&mut total, by_provider.entry(l.provider.clone()).or_default()] {
+        for s in [
+            &mut total,
+            by_provider.entry(l.provider.clone()).or_default(),
+        ] {
             s.n += 1;
             s.cause += usize::from(cause_ok);
             s.who += usize::from(who_ok);
@@ -246,7 +249,10 @@ fn corpus_lines_are_well_formed_and_in_their_part() {
 fn corpus_is_large_enough() {
     let (tune, held) = (load("tune").len(), load("holdout").len());
     assert!(tune + held >= 500, "only {} replies", tune + held);
-    assert!(held * 5 >= tune, "the held-out part is too small: {held} vs {tune}");
+    assert!(
+        held * 5 >= tune,
+        "the held-out part is too small: {held} vs {tune}"
+    );
 }
 
 /// Floors, set from the measurement in docs/explain.md: a change that makes `explain` worse
@@ -275,7 +281,10 @@ fn explain_is_right_on_real_replies() {
         ("tuning cause", tune.total.cause(), FLOOR_TUNE_CAUSE),
     ];
     for (name, value, floor) in floors {
-        assert!(value >= floor, "{name}: {value:.1}% is below the floor {floor}%");
+        assert!(
+            value >= floor,
+            "{name}: {value:.1}% is below the floor {floor}%"
+        );
     }
 }
 

@@ -220,8 +220,8 @@ fn human_part_quotes_the_reply_and_explains_it() {
         e.summary
     );
     assert!(flat.contains(&e.action), "action {:?} in {flat}", e.action);
-    assert!(flat.contains(&format!("Who must act: {}", e.actor.describe())));
-    assert!(flat.contains("Retry helps: no"), "{flat}");
+    assert!(flat.contains(&format!("Who must act: {}", e.who_acts.describe())));
+    assert!(flat.contains("Sending again: no: never"), "{flat}");
     assert!(flat.contains("Subject: Quarterly report"));
     assert!(flat.contains("Your whole message is attached"));
     // Wrapped at 72, except the reply, which is quoted as it was.
@@ -595,7 +595,10 @@ fn delay_warning_says_until_when() {
         "{text}"
     );
     assert!(text.contains("    451 4.7.1 Greylisted, please try again later\r\n"));
-    assert!(text.contains("Retry helps:     yes"));
+    assert!(
+        text.contains("Sending again:   yes: the mail system retries by itself"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -3,8 +3,8 @@
 //! it, and the catalogue's explanation (what it means, the likely cause, who must act, whether
 //! a retry helps, what to do).
 
-use tern_codes::catalogue::{DELIVERY_DISCARDED, Retry};
-use tern_codes::{Explanation, Parsed, explain};
+use tern_codes::catalogue::DELIVERY_DISCARDED;
+use tern_codes::{Explanation, Parsed, explain_from};
 
 use super::fields::{clean, rfc5322_date};
 use super::{Action, DsnInput, DsnKind, DsnRecipient, Returned};
@@ -76,10 +76,13 @@ pub(super) fn human_text(
 
 /// One recipient's block.
 fn recipient(t: &mut Text, host: &str, r: &DsnRecipient<'_>) {
-    let explanation = explain(&Parsed {
-        reply: r.reply.clone(),
-        anomalies: Vec::new(),
-    });
+    let explanation = explain_from(
+        &Parsed {
+            reply: r.reply.clone(),
+            anomalies: Vec::new(),
+        },
+        r.remote_mta,
+    );
     let gave_up = r.action == Action::Failed && !r.reply.code().is_permanent();
     let who = r.remote_mta.map(clean);
 
@@ -164,25 +167,30 @@ fn happened(r: &DsnRecipient<'_>, who: Option<&str>, gave_up: bool) -> String {
     }
 }
 
-/// The catalogue's explanation, labelled.
+/// The explanation, labelled: what it means, why, who must act, whether sending again helps
+/// and what to do.
 fn explanation_lines(t: &mut Text, e: &Explanation, action: Action, gave_up: bool) {
     t.labelled("What it means:", &e.summary);
     if matches!(action, Action::Failed | Action::Delayed) {
+        if let Some(p) = e.provider {
+            t.labelled("Answered by:", p.name());
+        }
         if e.likely_cause != e.summary {
             t.labelled("Likely cause:", &e.likely_cause);
         }
-        t.labelled("Who must act:", e.actor.describe());
-        let retry = if gave_up {
+        t.labelled("Who must act:", e.who_acts.describe());
+        let retry = if gave_up && e.retry_helps {
             "the problem looked temporary but lasted longer than this mail system keeps \
              trying; sending the message again later may succeed"
+                .to_owned()
+        } else if e.retry_helps && action == Action::Delayed {
+            format!("yes: the mail system retries by itself ({})", e.retry_when)
+        } else if e.retry_helps {
+            format!("yes, {}: send the message again then", e.retry_when)
         } else {
-            match e.retry {
-                Retry::NotNeeded => Retry::NotNeeded.describe(),
-                Retry::Helps => "yes: the mail system retries by itself",
-                Retry::Useless => Retry::Useless.describe(),
-            }
+            format!("no: {}", e.retry_when)
         };
-        t.labelled("Retry helps:", retry);
+        t.labelled("Sending again:", &retry);
         t.labelled("What to do:", &e.action);
     }
     for note in &e.notes {

@@ -336,7 +336,7 @@ fn retry_fields(ex: &Explanation) -> Vec<(&'static str, String)> {
     } else {
         "the sending server does not retry (a 5yz reply): the message comes back"
     };
-    vec![("Retry", server.to_owned()), ("Resend helps", answer)]
+    vec![("Retry", server.to_owned()), ("Resending", answer)]
 }
 
 fn field(label: &str, value: &str, style: Style) -> String {

@@ -371,13 +371,21 @@ fn not_found(id: QueueId) -> String {
 
 /// The explanation of a stored reply, through `tern_codes::explain`.
 fn explain_stored(reply: &StoredReply) -> Option<Explanation> {
+    explain_stored_from(reply, None)
+}
+
+/// The explanation of a stored reply from `host` (its name helps recognise the provider).
+fn explain_stored_from(reply: &StoredReply, host: Option<&str>) -> Option<Explanation> {
     let code = ReplyCode::new(reply.code)?;
     let enhanced = reply.enhanced.as_deref().and_then(|e| e.parse().ok());
     let reply = Reply::new(code, enhanced, &reply.text);
-    Some(tern_codes::explain(&Parsed {
-        reply,
-        anomalies: Vec::new(),
-    }))
+    Some(tern_codes::explain_from(
+        &Parsed {
+            reply,
+            anomalies: Vec::new(),
+        },
+        host,
+    ))
 }
 
 /// `550 5.1.1 User unknown`.
@@ -522,7 +530,10 @@ fn recipient_json(r: &RecipientStatus, explain: bool) -> Value {
         "attempts": r.attempts,
     });
     if explain && let Value::Object(map) = &mut v {
-        let ex = r.last_reply.as_ref().and_then(explain_stored);
+        let ex = r
+            .last_reply
+            .as_ref()
+            .and_then(|reply| explain_stored_from(reply, r.remote_host.as_deref()));
         map.insert(
             "explanation".into(),
             ex.as_ref().map_or(Value::Null, explanation_json),

@@ -525,3 +525,96 @@ async fn notify_success_to_a_server_with_dsn_is_left_to_that_server() {
         seen[0]
     );
 }
+
+#[tokio::test]
+async fn a_rate_limiting_destination_is_paused_then_resumed() {
+    let p = peer(vec![
+        Script(vec![
+            "220 b.test",
+            EHLO_PLAIN,
+            "250 ok",
+            "450 4.2.1 The user you are trying to contact is receiving mail too quickly. Please resend your message at a later time. - gsmtp",
+            "221 bye",
+        ]),
+        Script(vec![
+            "220 b.test",
+            EHLO_PLAIN,
+            "250 ok",
+            "250 ok",
+            "354 go",
+            "250 queued 1",
+            "250 reset",
+            "250 ok",
+            "250 ok",
+            "354 go",
+            "250 queued 2",
+            "221 bye",
+        ]),
+    ])
+    .await;
+    let s = sender(&format!(
+        "[delivery]\nretry_initial = \"1s\"\nrate_limit_pause = \"60s\"\n{}",
+        route_to(&p)
+    ))
+    .await;
+    let first = s
+        .queue(
+            Some("alice@a.test"),
+            &["bob@b.test"],
+            "Subject: 1\r\n\r\nhi\r\n",
+            T0,
+        )
+        .await;
+    s.deliver_at(T0).await;
+    let r = &s.info(first).await.recipients[0];
+    assert_eq!(r.state, RecipientState::Deferred);
+    assert_eq!(
+        r.next_attempt_ms,
+        Some(T0 + 60_000),
+        "not retried before the pause, though retry_initial is 1s"
+    );
+    let timeline = s.store.attempts(first).await.unwrap();
+    assert!(
+        timeline[0].explanation.contains("cause rate_limited")
+            && timeline[0].explanation.contains("Slowing down for b.test"),
+        "{}",
+        timeline[0].explanation
+    );
+
+    // New mail for the destination waits for the pause, without a connection.
+    let second = s
+        .queue(
+            Some("alice@a.test"),
+            &["carol@b.test"],
+            "Subject: 2\r\n\r\nhi\r\n",
+            T0 + 10_000,
+        )
+        .await;
+    s.deliver_at(T0 + 10_000).await;
+    let r = &s.info(second).await.recipients[0];
+    assert_eq!(r.state, RecipientState::Deferred);
+    let reply = r.last_reply.as_ref().unwrap();
+    assert_eq!(
+        (reply.code, reply.enhanced.as_deref()),
+        (451, Some("4.4.5"))
+    );
+    assert!(
+        reply
+            .text
+            .contains("b.test said this server sends too fast"),
+        "{}",
+        reply.text
+    );
+    assert_eq!(r.next_attempt_ms, Some(T0 + 60_000));
+    assert_eq!(
+        p.seen.lock().unwrap().len(),
+        1,
+        "no connection during the pause"
+    );
+
+    // After the pause both go, on one connection.
+    s.deliver_at(T0 + 61_000).await;
+    assert_eq!(s.states(first).await, vec![RecipientState::Delivered]);
+    assert_eq!(s.states(second).await, vec![RecipientState::Delivered]);
+    assert_eq!(p.seen.lock().unwrap().len(), 2);
+}

@@ -10,9 +10,9 @@ use tern_store::{
 };
 
 use super::{
-    Context, attempt_json, decision_text, explain_stored, explanation_block, explanation_json,
-    message_json, not_found, notify_text, paint_state, para, reply_json, reply_line, sender_text,
-    size_text, time, tls_text, to_json,
+    Context, attempt_json, decision_text, explain_stored, explain_stored_from, explanation_block,
+    explanation_json, message_json, not_found, notify_text, paint_state, para, reply_json,
+    reply_line, sender_text, size_text, time, tls_text, to_json,
 };
 use crate::cli::output;
 use crate::cli::output::field;
@@ -284,7 +284,10 @@ pub(super) async fn why(
         let recipients: Vec<Value> = waiting
             .iter()
             .map(|r| {
-                let ex = r.last_reply.as_ref().and_then(explain_stored);
+                let ex = r
+                    .last_reply
+                    .as_ref()
+                    .and_then(|reply| explain_stored_from(reply, r.remote_host.as_deref()));
                 json!({
                     "address": r.address,
                     "state": r.state.as_str(),
