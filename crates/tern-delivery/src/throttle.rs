@@ -1,8 +1,9 @@
 //! Slowing down for a destination that says Tern sends too fast.
 //!
 //! When a reply from a destination is explained as a rate limit ([`Cause::RateLimited`]:
-//! Gmail's `4.7.28` and "receiving mail too quickly", Yahoo's `[TSS04]`, Microsoft's
-//! `4.7.500`–`4.7.699`, a generic "too many connections"), the destination is *throttled*:
+//! Gmail's `4.7.28` and "receiving mail too quickly", Microsoft's `4.7.500`–`4.7.699`, a
+//! generic "too many connections"), or as a deferral for volume or reputation that passes by
+//! itself (Yahoo's `[TSS04]`), the destination is *throttled*:
 //! - new attempts wait until a pause has passed (`[delivery] rate_limit_pause`, doubling with
 //!   each further signal up to `rate_limit_max_pause`), and the recipients it deferred are not
 //!   retried before then;
@@ -61,7 +62,13 @@ impl Throttle {
             reply: reply.clone(),
             anomalies: Vec::new(),
         };
-        tern_codes::explain_from(&parsed, host).cause == Cause::RateLimited
+        let ex = tern_codes::explain_from(&parsed, host);
+        // A deferral for volume or reputation that passes by itself (Yahoo's [TSS04], Gmail's
+        // "unusual rate of unsolicited mail") asks for the same: send less, later.
+        ex.cause == Cause::RateLimited
+            || (ex.cause == Cause::IpReputationBlocklist
+                && reply.code().is_transient()
+                && ex.retry_helps)
     }
 
     /// Takes in the replies of one connection to `domain`: a rate signal raises the level and

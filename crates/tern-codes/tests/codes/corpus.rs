@@ -288,8 +288,11 @@ fn explain_is_right_on_real_replies() {
     }
 }
 
-const FLOOR_HELD_CAUSE: f64 = 0.0;
-const FLOOR_HELD_WHO: f64 = 0.0;
-const FLOOR_HELD_RETRY: f64 = 0.0;
-const FLOOR_HELD_CONTRA: f64 = 0.0;
-const FLOOR_TUNE_CAUSE: f64 = 0.0;
+// Measured when the patterns were written (docs/explain.md): held-out cause 78.7%, who acts
+// 82.4%, retry_helps 95.7%, against the first digit 80.8%; tuning cause 98.5%. The floors sit
+// a few points below, so a change that loses ground fails.
+const FLOOR_HELD_CAUSE: f64 = 76.0;
+const FLOOR_HELD_WHO: f64 = 80.0;
+const FLOOR_HELD_RETRY: f64 = 94.0;
+const FLOOR_HELD_CONTRA: f64 = 76.0;
+const FLOOR_TUNE_CAUSE: f64 = 96.0;
