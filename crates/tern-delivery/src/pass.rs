@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-use tern_codes::{Reply, catalogue};
+use tern_codes::{Explanation, Reply, catalogue};
 use tern_config::Config;
 use tern_policy::{Policy, Route};
 use tern_proto::Disposition;
@@ -16,14 +16,13 @@ use tern_store::{
 };
 use tokio::sync::{Notify, Semaphore};
 
-use crate::throttle::{Slowdown, Throttle};
-
 use crate::dns::Resolver;
 use crate::dsn::{self, Action, DsnInput, DsnKind, DsnRecipient};
 use crate::local;
 use crate::maildir::Maildirs;
 use crate::remote::{BatchMessage, Item, ItemResult, Remote};
 use crate::schedule;
+use crate::throttle::{Slowdown, Throttle};
 
 /// How many due recipients one pass takes at most.
 const BATCH: usize = 256;
@@ -437,25 +436,30 @@ impl<S: QueueStore + 'static> Shared<S> {
         batch: &crate::remote::BatchResult,
         now_ms: i64,
     ) -> Result<(), StoreError> {
-        let slowdown = self.observe_rate(domain, batch, now_ms);
+        // Each reply explained once: for the timeline and for the rate-limit signal.
+        let explained: Vec<Explanation> = batch
+            .results
+            .iter()
+            .map(|r| tern_codes::explain_reply(&r.reply, r.host.as_deref()))
+            .collect();
+        let slowdown = self.observe_rate(domain, batch, &explained, now_ms);
         // The timeline first: one attempt per connection and message.
         for tried in &batch.tried {
             for &m in &tried.messages {
-                let results: Vec<&ItemResult> = batch
+                let (results, explanations): (Vec<&ItemResult>, Vec<&Explanation>) = batch
                     .results
                     .iter()
-                    .filter(|r| {
+                    .zip(&explained)
+                    .filter(|(r, _)| {
                         r.item.message == m && r.host.as_deref() == Some(tried.host.as_str())
                     })
-                    .collect();
+                    .unzip();
                 let recipients: Vec<u32> = results.iter().map(|r| r.item.index).collect();
                 let decision = batch_decision(&results, &self.config, now_ms);
                 let mut explanation = results
                     .iter()
-                    .map(|r| {
-                        let ex = explain_reply(&r.reply, r.host.as_deref());
-                        format!("{}: {}", r.item.address, ex)
-                    })
+                    .zip(explanations)
+                    .map(|(r, ex)| format!("{}: {}", r.item.address, explanation_line(ex)))
                     .collect::<Vec<_>>()
                     .join("\n");
                 if let Some(s) = slowdown {
@@ -571,12 +575,13 @@ impl<S: QueueStore + 'static> Shared<S> {
         &self,
         domain: &str,
         batch: &crate::remote::BatchResult,
+        explained: &[Explanation],
         now_ms: i64,
     ) -> Option<Slowdown> {
-        let signal = batch.results.iter().any(|r| {
-            r.disposition != Disposition::Accepted
-                && Throttle::is_rate_signal(&r.reply, r.host.as_deref())
-        });
+        let signal =
+            batch.results.iter().zip(explained).any(|(r, ex)| {
+                r.disposition != Disposition::Accepted && Throttle::is_rate_signal(ex)
+            });
         let delivered = batch
             .results
             .iter()
@@ -603,7 +608,7 @@ impl<S: QueueStore + 'static> Shared<S> {
         slowdown: Slowdown,
         now_ms: i64,
     ) -> Result<(), StoreError> {
-        let seconds = ((slowdown.until_ms - now_ms).max(0) / 1000).to_string();
+        let seconds = slowdown.seconds_left(now_ms).to_string();
         let reply = catalogue::DELIVERY_THROTTLED
             .reply_with(&[("domain", domain), ("seconds", seconds.as_str())]);
         let transcript = slowdown_line(domain, slowdown, now_ms);
@@ -640,7 +645,7 @@ impl<S: QueueStore + 'static> Shared<S> {
             tls: TlsOutcome::NotAttempted,
             transcript,
             decision,
-            explanation: explain_line(reply),
+            explanation: explanation_line(&tern_codes::explain_reply(reply, None)),
         };
         let outcome = match decision {
             Decision::Delivered => Outcome::Delivered,
@@ -826,19 +831,9 @@ fn batch_decision(results: &[&ItemResult], config: &Config, now_ms: i64) -> Deci
     }
 }
 
-/// One line of explanation for a reply: the catalogue's or the pattern library's advice.
-fn explain_line(reply: &Reply) -> String {
-    explain_reply(reply, None)
-}
-
-/// The timeline's explanation of a reply from `host`: the cause, who acts, whether resending
-/// helps, and what to do (`tern explain`'s answer in one paragraph).
-fn explain_reply(reply: &Reply, host: Option<&str>) -> String {
-    let parsed = tern_codes::Parsed {
-        reply: reply.clone(),
-        anomalies: Vec::new(),
-    };
-    let ex = tern_codes::explain_from(&parsed, host);
+/// The timeline's explanation of a reply: the cause, who acts, whether resending helps, and
+/// what to do (`tern explain`'s answer in one paragraph).
+fn explanation_line(ex: &Explanation) -> String {
     if !matches!(
         ex.outcome(),
         tern_codes::Outcome::Transient | tern_codes::Outcome::Permanent
@@ -867,7 +862,7 @@ fn explain_reply(reply: &Reply, host: Option<&str>) -> String {
 fn slowdown_line(domain: &str, s: Slowdown, now_ms: i64) -> String {
     format!(
         "Slowing down for {domain}: its replies say it is rate-limiting this server; no new attempt for {} s, then at most {} connection{} at once.",
-        (s.until_ms - now_ms).max(0) / 1000,
+        s.seconds_left(now_ms),
         s.connections,
         if s.connections == 1 { "" } else { "s" }
     )

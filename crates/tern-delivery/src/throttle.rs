@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use tern_codes::{Cause, Parsed, Reply};
+use tern_codes::{Cause, Explanation, Outcome};
 
 /// The state of one throttled destination.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +28,13 @@ pub struct Slowdown {
     pub until_ms: i64,
     /// At most this many connections at once.
     pub connections: usize,
+}
+
+impl Slowdown {
+    /// Whole seconds until the pause has passed, at `now_ms`.
+    pub fn seconds_left(&self, now_ms: i64) -> i64 {
+        (self.until_ms - now_ms).max(0) / 1000
+    }
 }
 
 /// Throttle state for every destination.
@@ -53,21 +60,17 @@ impl Throttle {
         }
     }
 
-    /// Whether `reply` (from `host`) says the destination is rate-limiting the sender.
-    pub fn is_rate_signal(reply: &Reply, host: Option<&str>) -> bool {
-        if reply.code().is_positive() {
+    /// Whether a reply, as `explain` read it, says the destination is rate-limiting the
+    /// sender.
+    pub fn is_rate_signal(ex: &Explanation) -> bool {
+        if !matches!(ex.outcome(), Outcome::Transient | Outcome::Permanent) {
             return false;
         }
-        let parsed = Parsed {
-            reply: reply.clone(),
-            anomalies: Vec::new(),
-        };
-        let ex = tern_codes::explain_from(&parsed, host);
         // A deferral for volume or reputation that passes by itself (Yahoo's [TSS04], Gmail's
         // "unusual rate of unsolicited mail") asks for the same: send less, later.
         ex.cause == Cause::RateLimited
             || (ex.cause == Cause::IpReputationBlocklist
-                && reply.code().is_transient()
+                && ex.outcome() == Outcome::Transient
                 && ex.retry_helps)
     }
 
@@ -144,8 +147,8 @@ impl Throttle {
 mod tests {
     use super::*;
 
-    fn reply(s: &str) -> Reply {
-        tern_codes::find_reply(s).unwrap().reply
+    fn explained(s: &str) -> Explanation {
+        tern_codes::explain(&tern_codes::find_reply(s).unwrap())
     }
 
     #[test]
@@ -155,14 +158,14 @@ mod tests {
             "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume or user complaints",
             "451 4.7.1 Sender rate exceeds 100 messages per 1h",
         ] {
-            assert!(Throttle::is_rate_signal(&reply(r), None), "{r}");
+            assert!(Throttle::is_rate_signal(&explained(r)), "{r}");
         }
         for r in [
             "550 5.1.1 User unknown",
             "421 4.3.2 Service not available",
             "250 2.0.0 OK",
         ] {
-            assert!(!Throttle::is_rate_signal(&reply(r), None), "{r}");
+            assert!(!Throttle::is_rate_signal(&explained(r)), "{r}");
         }
     }
 

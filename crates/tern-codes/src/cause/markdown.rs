@@ -1,5 +1,5 @@
 //! `docs/causes.md`, generated from the cause table and the pattern library
-//! (`tern catalogue --causes`).
+//! (`TERN_BLESS=1 cargo test -p tern-codes docs_causes_md` rewrites it).
 
 use super::{ALL, CauseInfo, RetryRule};
 use crate::patterns;
@@ -10,7 +10,8 @@ pub fn markdown() -> String {
     let mut out = String::from(
         "# Why mail is refused: the causes `tern explain` names\n\n\
          <!-- Generated from crates/tern-codes/src/cause/table.rs and the pattern library by \
-         `tern catalogue --causes`. Do not edit by hand: a test fails when this file is stale. -->\n\n\
+         `TERN_BLESS=1 cargo test -p tern-codes docs_causes_md`. Do not edit by hand: a test fails when \
+         this file is stale. -->\n\n\
          Every explanation of another server's reply names one of these causes (`cause` in \
          `tern explain --json`), decided from the reply's words first and its codes second \
          (see [explain.md](explain.md)). *Who acts* is seen from the side of the person who \

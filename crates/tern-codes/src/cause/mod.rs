@@ -180,6 +180,25 @@ pub enum RetryRule {
     ByClass,
 }
 
+impl RetryRule {
+    /// Whether resending helps, and when (or until what it does not), for a reply whose
+    /// basic code is transient (`transient`) or not.
+    pub fn answer(self, transient: bool) -> (bool, &'static str) {
+        match self {
+            RetryRule::Helps(when) => (true, when),
+            RetryRule::Never(until) => (false, until),
+            RetryRule::ByClass if transient => (
+                true,
+                "on a later attempt: the condition is temporary and the queue retries",
+            ),
+            RetryRule::ByClass => (
+                false,
+                "not until the receiving side fixes it, or the message or address is changed",
+            ),
+        }
+    }
+}
+
 /// One row of the taxonomy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CauseInfo {
@@ -226,27 +245,17 @@ impl Cause {
     /// Whether resending later, unchanged, can work, and when (or until what it cannot),
     /// for a reply of this cause whose basic code is transient (`transient`) or not.
     pub fn retry_answer(self, transient: bool) -> (bool, &'static str) {
-        match self.info().retry {
-            RetryRule::Helps(when) => (true, when),
-            RetryRule::Never(until) => (false, until),
-            RetryRule::ByClass if transient => (
-                true,
-                "on a later attempt: the condition is temporary and the queue retries",
-            ),
-            RetryRule::ByClass => (
-                false,
-                "not until the receiving side fixes it, or the message or address is changed",
-            ),
-        }
+        self.info().retry.answer(transient)
     }
 
-    /// Who acts for a reply of this cause, given whether a retry helps.
+    /// Who acts for a reply of this cause, given whether a retry helps: nobody when it
+    /// clears by itself, except for a cause that always clears and still names someone in
+    /// the table (the sender's own quota resets, but only the sender can resend or spread
+    /// the mail out).
     pub fn who_acts(self, retry_helps: bool) -> WhoActs {
         let info = self.info();
         match info.retry {
-            // A limit the sender hit resets by itself, but only the sender can resend later
-            // by hand or spread the mail out.
-            _ if self == Cause::SendingQuota => info.who,
+            RetryRule::Helps(_) => info.who,
             _ if retry_helps => WhoActs::Nobody,
             _ => info.who,
         }

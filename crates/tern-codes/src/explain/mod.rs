@@ -142,14 +142,22 @@ pub fn explain(parsed: &Parsed) -> Explanation {
 
 /// Explains a reply from the server `host` (its name helps recognise the provider).
 pub fn explain_from(parsed: &Parsed, host: Option<&str>) -> Explanation {
-    let reply = &parsed.reply;
+    explain_with(&parsed.reply, &parsed.anomalies, host)
+}
+
+/// Explains a reply held as a [`Reply`] (one stored, or received by Tern's own client) from
+/// the server `host`, if known.
+pub fn explain_reply(reply: &Reply, host: Option<&str>) -> Explanation {
+    explain_with(reply, &[], host)
+}
+
+fn explain_with(reply: &Reply, anomalies: &[Anomaly], host: Option<&str>) -> Explanation {
     let code = reply.code();
     let enhanced = reply.enhanced();
     let text = reply.text();
-    let mut notes: Vec<String> = parsed.anomalies.iter().map(ToString::to_string).collect();
+    let mut notes: Vec<String> = anomalies.iter().map(ToString::to_string).collect();
     if let (Some(e), true) = (enhanced, class_mismatch(code, enhanced))
-        && !parsed
-            .anomalies
+        && !anomalies
             .iter()
             .any(|a| matches!(a, Anomaly::ClassMismatch { .. }))
     {
@@ -167,15 +175,7 @@ pub fn explain_from(parsed: &Parsed, host: Option<&str>) -> Explanation {
     if let Some(entry) = evidence.catalogue {
         push_unique(&mut references, entry.rfc);
     }
-    build(
-        Some(code),
-        enhanced,
-        text,
-        evidence,
-        provider,
-        notes,
-        references,
-    )
+    build(code, enhanced, text, evidence, provider, notes, references)
 }
 
 /// Explains a bare basic code, such as `550`.
@@ -210,7 +210,7 @@ pub fn explain_enhanced(enhanced: EnhancedCode) -> Explanation {
         push_unique(&mut references, reg.reference);
     }
     let mut ex = build(
-        Some(basic),
+        basic,
         Some(enhanced),
         String::new(),
         evidence,
@@ -243,7 +243,7 @@ fn weigh(
     let class = code.digits()[0];
     let by_codes = || -> (Cause, Source) {
         match enhanced
-            .filter(|e| e.detail() != 0 || e.subject_number() == 0)
+            .filter(|e| e.detail() != 0)
             .and_then(|e| patterns::codes::by_enhanced(e, provider))
         {
             Some(cause) if class >= 4 => (cause, Source::EnhancedCode),
@@ -293,7 +293,7 @@ fn weigh(
 }
 
 fn build(
-    code: Option<ReplyCode>,
+    code: ReplyCode,
     enhanced: Option<EnhancedCode>,
     text: String,
     evidence: Evidence,
@@ -301,10 +301,9 @@ fn build(
     mut notes: Vec<String>,
     references: Vec<String>,
 ) -> Explanation {
-    let code_value = code.unwrap_or(ReplyCode::MAILBOX_UNAVAILABLE);
-    let transient = code_value.is_transient();
+    let transient = code.is_transient();
     let settled = matches!(
-        code_value.class(),
+        code.class(),
         ReplyClass::PositiveCompletion | ReplyClass::PositiveIntermediate
     );
     let cause = evidence.cause;
@@ -313,11 +312,10 @@ fn build(
     let (retry_helps, retry_when) = if settled {
         (false, cause.retry_answer(false).1)
     } else {
-        match pattern.and_then(|p| p.retry) {
-            Some(RetryRule::Helps(when)) => (true, when),
-            Some(RetryRule::Never(until)) => (false, until),
-            _ => cause.retry_answer(transient),
-        }
+        pattern
+            .and_then(|p| p.retry)
+            .unwrap_or(info.retry)
+            .answer(transient)
     };
     let who_acts = if settled {
         WhoActs::Nobody
@@ -342,10 +340,7 @@ fn build(
             p.action.unwrap_or(info.action).to_owned(),
         ),
         (None, None) if settled => (
-            code_value
-                .standard_meaning()
-                .unwrap_or(info.title)
-                .to_owned(),
+            code.standard_meaning().unwrap_or(info.title).to_owned(),
             info.meaning.to_owned(),
             info.action.to_owned(),
         ),
@@ -367,7 +362,7 @@ fn build(
         if retry_helps && info.retry == RetryRule::ByClass {
             action = format!("Nothing yet: the queue retries. If it keeps failing: {action}");
         }
-        if let Some(note) = digit_note(code_value, retry_helps, retry_when, info.title) {
+        if let Some(note) = digit_note(code, retry_helps, retry_when, info.title) {
             notes.push(note);
         }
     }
@@ -379,17 +374,17 @@ fn build(
         ));
     }
     Explanation {
-        code,
+        code: Some(code),
         enhanced,
         text,
         summary,
-        meaning: meaning_of(code, enhanced),
+        meaning: meaning_of(Some(code), enhanced),
         cause,
         cause_family: info.family,
         likely_cause,
         actor: who_acts.actor(),
         who_acts,
-        retry: retry_for(code_value),
+        retry: retry_for(code),
         retry_helps,
         retry_when: retry_when.to_owned(),
         action,

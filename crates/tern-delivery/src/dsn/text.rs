@@ -4,7 +4,7 @@
 //! a retry helps, what to do).
 
 use tern_codes::catalogue::DELIVERY_DISCARDED;
-use tern_codes::{Explanation, Parsed, explain_from};
+use tern_codes::{Explanation, explain_reply};
 
 use super::fields::{clean, rfc5322_date};
 use super::{Action, DsnInput, DsnKind, DsnRecipient, Returned};
@@ -76,13 +76,7 @@ pub(super) fn human_text(
 
 /// One recipient's block.
 fn recipient(t: &mut Text, host: &str, r: &DsnRecipient<'_>) {
-    let explanation = explain_from(
-        &Parsed {
-            reply: r.reply.clone(),
-            anomalies: Vec::new(),
-        },
-        r.remote_mta,
-    );
+    let explanation = explain_reply(&r.reply, r.remote_mta);
     let gave_up = r.action == Action::Failed && !r.reply.code().is_permanent();
     let who = r.remote_mta.map(clean);
 

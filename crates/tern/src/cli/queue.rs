@@ -18,7 +18,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use tern_codes::{Explanation, Parsed, Reply, ReplyCode};
+use tern_codes::{Explanation, Reply, ReplyCode};
 use tern_config::Config;
 use tern_store::{
     Attempt, BodyType, Decision, ListFilter, MessageInfo, Notify, QueueId, RecipientState,
@@ -379,13 +379,7 @@ fn explain_stored_from(reply: &StoredReply, host: Option<&str>) -> Option<Explan
     let code = ReplyCode::new(reply.code)?;
     let enhanced = reply.enhanced.as_deref().and_then(|e| e.parse().ok());
     let reply = Reply::new(code, enhanced, &reply.text);
-    Some(tern_codes::explain_from(
-        &Parsed {
-            reply,
-            anomalies: Vec::new(),
-        },
-        host,
-    ))
+    Some(tern_codes::explain_reply(&reply, host))
 }
 
 /// `550 5.1.1 User unknown`.
