@@ -55,3 +55,32 @@ pub struct Attempt {
     /// Why, in plain language.
     pub explanation: String,
 }
+
+/// Everything one delivery step decided, recorded together by
+/// [`QueueStore::record_outcomes`](crate::QueueStore::record_outcomes): timeline entries and
+/// recipients' new states, for one message or many.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outcomes {
+    /// Timeline entries, each for its message.
+    pub attempts: Vec<(crate::QueueId, Attempt)>,
+    /// New recipient states: message, envelope index, update.
+    pub updates: Vec<(crate::QueueId, u32, crate::RecipientUpdate)>,
+}
+
+impl Outcomes {
+    /// Whether there is nothing to record.
+    pub fn is_empty(&self) -> bool {
+        self.attempts.is_empty() && self.updates.is_empty()
+    }
+}
+
+/// What [`QueueStore::record_outcomes`](crate::QueueStore::record_outcomes) could not apply,
+/// and why: nothing else went wrong.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Skipped {
+    /// Recipients that were already final (another path decided them first), or whose
+    /// message is gone (deleted meanwhile): their update was not applied.
+    pub recipients: Vec<(crate::QueueId, u32)>,
+    /// Messages gone before their timeline entry could be added.
+    pub attempts: Vec<crate::QueueId>,
+}

@@ -78,6 +78,17 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Whether an outcome that hit this error can be skipped rather than failing a batch:
+    /// the recipient was decided already, or its message (or the recipient) is gone.
+    pub fn is_skippable_outcome(&self) -> bool {
+        matches!(
+            self,
+            StoreError::NotFound(_)
+                | StoreError::AlreadyFinal { .. }
+                | StoreError::RecipientNotFound { .. }
+        )
+    }
+
     /// Wraps a backend error with what the store was doing.
     pub fn backend(
         context: &'static str,

@@ -53,7 +53,7 @@ mod sqlite;
 mod status;
 mod store;
 
-pub use attempt::{Attempt, Decision, TlsOutcome};
+pub use attempt::{Attempt, Decision, Outcomes, Skipped, TlsOutcome};
 pub use envelope::{
     BodyType, ClientInfo, Envelope, MailParams, Notify, Recipient, Ret, TlsInfo, domain_of,
 };

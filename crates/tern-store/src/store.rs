@@ -2,7 +2,7 @@
 
 use std::future::Future;
 
-use crate::attempt::Attempt;
+use crate::attempt::{Attempt, Outcomes, Skipped};
 use crate::envelope::Envelope;
 use crate::error::StoreError;
 use crate::filter::ListFilter;
@@ -87,6 +87,34 @@ pub trait QueueStore: Send + Sync {
         async move {
             self.record_attempt(id, attempt).await?;
             self.update_recipient(id, index, update).await
+        }
+    }
+
+    /// Records what a delivery step decided, for one message or many: the timeline entries
+    /// and the recipients' new states. The embedded backend writes them in one commit (all
+    /// or nothing, durable when it returns); this default, for a backend that cannot, writes
+    /// the attempts first, then each state. A recipient already final or a message gone is
+    /// not an error: it is skipped and reported in [`Skipped`]. This is the one way delivery
+    /// and the queue actions record outcomes.
+    fn record_outcomes(
+        &self,
+        outcomes: Outcomes,
+    ) -> impl Future<Output = Result<Skipped, StoreError>> + Send {
+        async move {
+            let mut skipped = Skipped::default();
+            for (id, attempt) in outcomes.attempts {
+                match self.record_attempt(id, attempt).await {
+                    Err(StoreError::NotFound(_)) => skipped.attempts.push(id),
+                    other => other?,
+                }
+            }
+            for (id, index, update) in outcomes.updates {
+                match self.update_recipient(id, index, update).await {
+                    Err(e) if e.is_skippable_outcome() => skipped.recipients.push((id, index)),
+                    other => other?,
+                }
+            }
+            Ok(skipped)
         }
     }
 

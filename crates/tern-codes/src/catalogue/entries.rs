@@ -1002,6 +1002,16 @@ entries! {
         action: "Use an ASCII address for this recipient (ask them for one), then send again.",
         retry: Retry::Useless, rfc: "RFC 6531 §3.2, §3.5",
     }
+    /// A BINARYMIME message and a destination without CHUNKING and BINARYMIME.
+    DELIVERY_BINARYMIME_NOT_OFFERED = {
+        id: "delivery.binarymime_not_offered", code: c(554), enhanced: e(5, 6, 3),
+        cause: Cause::NotImplemented,
+        text: "{host} does not accept binary messages (no CHUNKING with BINARYMIME), and a message sent as BODY=BINARYMIME cannot go over DATA",
+        meaning: "The message was submitted as binary MIME (BODY=BINARYMIME), and the receiving server offers no way to take binary data; RFC 3030 forbids sending such a message with DATA, and Tern does not convert it.",
+        actor: Actor::Sender,
+        action: "Send the message again without BODY=BINARYMIME (let the mail program encode attachments as base64 or quoted-printable), or send it through a server that offers BINARYMIME.",
+        retry: Retry::Useless, rfc: "RFC 3030 §3",
+    }
     /// Credentials are configured but cannot be used safely.
     DELIVERY_AUTH_UNAVAILABLE = {
         id: "delivery.auth_unavailable", code: c(451), enhanced: e(4, 7, 0),

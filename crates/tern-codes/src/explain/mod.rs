@@ -260,7 +260,14 @@ fn weigh(
         };
     }
     let found = if class >= 4 {
-        patterns::find(lower, class, provider)
+        patterns::find(
+            lower,
+            patterns::Codes {
+                basic: code.value(),
+                enhanced,
+                provider,
+            },
+        )
     } else {
         None
     };

@@ -333,6 +333,14 @@ pub(super) const PATTERNS: &[Pattern] = &[
         .detail("Orange turns the connection away for now (OFR_999), most often because of the volume of mail from the sending IP.")
         .source("https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm")
         .fixtures(&["421 mwinf5c77 ME Service refuse. Veuillez essayer plus tard. Service refused, please try later. OFR_999 [999]"]),
+    orange("orange.auth_invalid", C::AuthFailed, &["code d'authentification invalide", "ofr_305"])
+        .detail("Orange's submission server refused the login: the user name or password is wrong (OFR_305).")
+        .source("https://github.com/sisimai/p5-sisimai/blob/01789b3cac67e51f9da3fa67d7bbf6643740faa7/lib/Sisimai/Rhost/FrancePTT.pm")
+        .fixtures(&["550 5.7.0 Code d'authentification invalide OFR_305"]),
+    orange("orange.mail_rejected", C::PolicyOther, &["mail rejete. mail rejected"])
+        .detail("Orange refused the message without saying why (OFR_506 and similar codes): one of its filtering policies applied.")
+        .source("https://github.com/sisimai/p5-sisimai/issues/240")
+        .fixtures(&["550 5.2.0 Mail rejete. Mail rejected. ofr_506 [506]"]),
     orange("orange.service_refused", C::PolicyOther, &["service refuse. veuillez essayer plus tard", "service refused, please try later"])
         .source("https://github.com/sisimai/p5-sisimai/pull/353")
         .fixtures(&["421 4.2.0 Service refuse. Veuillez essayer plus tard. Service refused, please try later. OFR005_505 [505]"]),
@@ -347,6 +355,7 @@ pub(super) const PATTERNS: &[Pattern] = &[
     // ----- SFR ------------------------------------------------------------------------------
     sfr("sfr.too_many_errors", C::ProtocolViolation, &["too many errors"])
         .gated()
+        .helps("in a new session: SFR closed this one after its error limit")
         .detail("SFR closed the session because the client made too many errors in it (rejected commands or recipients).")
         .source("https://bentonow.com/smtp-errors/sfr")
         .fixtures(&["421 4.7.0 msfrf2604.sfr.fr Error: too many errors"]),

@@ -37,10 +37,16 @@ pub(super) const PATTERNS: &[Pattern] = &[
         .detail("The receiving server could not check the login because its own authentication service failed; the credentials were not judged.")
         .source("https://emailit.com/docs/smtp/troubleshooting/")
         .fixtures(&["454 Temporary authentication failure"]),
-    p("generic.dns_temporary", C::DnsError, &["temporary dns failures prevent", "temporary dns failure", "dns temporary failure", "temporary dns error", "dns temperror", "spf temperror", "temperror", "dns query failed", "dns lookup timed out", "dns timeout", "servfail", "temporary dns"])
+    p("generic.dns_temporary", C::DnsError, &["temporary dns failures prevent", "temporary dns failure", "dns temporary failure", "temporary dns error", "dns temperror", "spf temperror", "temperror", "dns query failed", "dns lookup timed out", "dns timeout", "temporary dns"])
         .class(4)
         .source(POSTFIX_DOC)
         .fixtures(&["451 4.4.3 DNS temporary failure, please try again later"]),
+    p("generic.dns_servfail", C::DnsError, &["servfail", "eservfail"])
+        .who(W::Nobody)
+        .helps("once the DNS servers answer again: SERVFAIL is a failure of the lookup, not an answer that the name does not exist")
+        .detail("A DNS lookup the receiving server needed failed with SERVFAIL (the name servers did not answer properly), so it could not check something about the message; some servers send this with a permanent code.")
+        .source("https://github.com/forwardemail/free-email-forwarding/issues/159")
+        .fixtures(&["550 queryTxt ESERVFAIL"]),
     p("generic.callout_failed", C::UnknownRecipient, &["the account or domain may not exist", "account or domain may not exist"])
         .detail("The receiving server (typically Exim under cPanel) checked the address with the server that holds it, and that check failed: most often the mailbox does not exist.")
         .source(EXIM_ACL)
@@ -50,7 +56,7 @@ pub(super) const PATTERNS: &[Pattern] = &[
         .action("Find and clean the infected or abused machine behind the sending IP (or the NAT it shares), then request delisting from the blocklist named in the reply.")
         .source("https://docs.gandi.net/en/gandimail/faq/error_types/554_5_7_1_service_unavailable.html")
         .fixtures(&["554 5.7.1 Service unavailable; Client host [xxx.xxx.xxx.xxx] blocked you may be infected"]),
-    p("generic.spam_source_ip", C::IpReputationBlocklist, &["spam ip", "spamming ip", "ip blocked for spam", "blocked for spam", "block for spam", "blocked for spamming", "spam source", "spam sources", "known spammer", "source of spam"])
+    p("generic.spam_source_ip", C::IpReputationBlocklist, &["spam ip", "spamming ip", "ip blocked for spam", "blocked for spam", "block for spam", "blocked for spamming", "spam source", "spam sources", "excessive unknown recipients", "bad ip", "known spammer", "source of spam"])
         .source("https://support.everycloud.com/support/solutions/articles/4000007755-workspace-classification-codes")
         .fixtures(&["554 5.5.4 Spam IP rejected", "550 \"JunkMail rejected - so254-12.mailgun.net [198.61.254.12]:16742 is in an RBL, see Known spammer, see https://directnic.com/knowledge#/knowledge/article/321\""]),
     p("generic.reputation_greylisted", C::IpReputationBlocklist, &["reputation greylisted", "reputation graylisted", "greylisted due to reputation", "greylisted due to ip reputation"])
@@ -60,6 +66,18 @@ pub(super) const PATTERNS: &[Pattern] = &[
         .detail("The receiving server greylists by reputation: mail from an IP address it does not trust yet is deferred, and a retry later is accepted.")
         .source("https://www.cloudmailin.com/smtp-troubleshooter/451-error")
         .fixtures(&["451 4.7.1 IP Reputation Greylisted."]),
+    p("generic.too_many_errors_for_now", C::ProtocolViolation, &["too many errors", "too many invalid commands", "too many bad commands"])
+        .class(4)
+        .helps("in a new session: the server closed this one after its error limit, and a later connection starts with a clean count")
+        .detail("The receiving server ended the session because the client made too many errors in it (rejected commands or recipients); it may also refuse the client for a short while.")
+        .action("Nothing for this message: the queue retries in a new session. If it keeps happening, look at what the sending software gets wrong in its sessions (invalid recipients, bad commands).")
+        .source("https://help.socketlabs.com/docs/421-451-too-many-errors-you-have-been-temporarily-blacklisted")
+        .fixtures(&["421 4.5.1 Too many errors, you have been temporarily blacklisted"]),
+    p("generic.group_restricted", C::BlockedByRecipient, &["isn't a group member", "not a group member", "not a member of the group", "external senders aren't permitted", "external senders are not permitted", "external senders are not allowed", "only accepts messages from members"])
+        .detail("The recipient is a group or list that accepts mail only from its members, or only from senders inside its own organisation.")
+        .action("Ask the group's owner to let you post (add you as a member or allow external senders), or write to a person instead.")
+        .source("https://github.com/MicrosoftDocs/SupportArticles-docs/blob/main/Exchange/ExchangeOnline/email-delivery/ndr/550-5-7-193-when-external-users-send-to-microsoft-365-group.md")
+        .fixtures(&["550 5.7.193 UnifiedGroupAgent; Delivery failed because the sender isn't a group member or external senders aren't permitted to send to this group."]),
     p("generic.recipient_blocklist", C::BlockedByRecipient, &["domain's blacklist", "domain's blocklist", "recipient's blacklist", "recipient's blocklist", "personal blacklist", "personal blocklist", "user's blacklist", "blacklisted by the recipient", "blocked by the recipient", "blocked by recipient", "recipient has blocked", "sender blocked by recipient", "on the recipient's block", "in the recipient's block", "blocked senders list", "blocked sender list", "sender is blacklisted by the recipient", "badmailfrom"])
         .source("https://knowledge.broadcom.com/external/article/169925/common-external-spam-filtering-error-cod.html")
         .fixtures(&["551 Sender is on domain's blacklist"]),
@@ -114,14 +132,13 @@ pub(super) const PATTERNS: &[Pattern] = &[
     p("generic.outgoing_limit", C::SendingQuota, &["allowed outgoing messages", "limit on the number of allowed outgoing", "outgoing message limit", "outgoing messages limit", "outbound message limit", "limit of outgoing"])
         .source("https://github.com/zotonic/zotonic/issues/3508")
         .fixtures(&["554 5.7.0 Your message could not be sent. The limit on the number of allowed outgoing messages was exceeded. Try again later."]),
-    p("generic.sending_quota", C::SendingQuota, &["sending limit", "daily user sending", "sending quota", "submission quota", "submissionquotaexceeded", "daily limit", "daily message limit", "message limit exceeded", "messages per day", "daily sending", "hourly sending", "quota of outgoing", "outgoing quota", "daily quota", "hourly quota", "sent too many messages today", "recipients per day", "max emails per hour", "max defers and failures per hour", "emails per hour"])
+    p("generic.sending_quota", C::SendingQuota, &["sending limit", "daily user sending", "sending quota", "submission quota", "submissionquotaexceeded", "daily limit", "daily message limit", "message limit exceeded", "messages per day", "daily sending", "hourly sending", "quota of outgoing", "outgoing quota", "daily quota", "hourly quota", "sent too many messages today", "recipients per day", "max emails per hour", "max defers and failures per hour", "emails per hour", "relay quota", "message quota", "account has sent too many"])
         .source("https://emailit.com/docs/smtp/troubleshooting/")
         .fixtures(&["452 4.5.3 Daily message limit exceeded"]),
     p("generic.account_blocked", C::SenderAccountRestricted, &["bad outbound sender", "outgoing blocked", "outgoing mail blocked", "outgoing mail has been blocked", "restricted from sending", "blocked from sending", "sending has been disabled", "account has been blocked", "user is restricted", "account is suspended from sending", "sending for this account is disabled", "message sending for this account", "unusual sending activity", "sending is disabled"])
         .source("https://learn.microsoft.com/en-us/defender-office-365/outbound-spam-restore-restricted-users")
         .fixtures(&["550 5.1.8 Access denied, bad outbound sender AS(42004)"]),
     p("generic.sender_not_owned", C::SenderRejected, &["not owned by user", "not owned by"])
-        .who(W::Sender)
         .detail("The client logged in as one user but gave a sender address that belongs to another; the server only lets each login send as its own addresses.")
         .action("Send with the address of the account you log in with, or log in with the account that owns the address.")
         .source(POSTFIX_DOC)
@@ -138,7 +155,7 @@ pub(super) const PATTERNS: &[Pattern] = &[
         .source("https://learn.microsoft.com/en-us/defender-office-365/anti-spoofing-protection-about")
         .fixtures(&["550 5.7.1 Message rejected due to anti-spoofing policy"]),
     // ----- sender address -------------------------------------------------------------------
-    p("generic.address_syntax", C::AddressSyntax, &["bad recipient address syntax", "bad sender address syntax", "bad address syntax", "address syntax", "invalid address syntax", "malformed address", "not a valid rfc 5321 address", "not a valid rfc-5321 address", "not a valid rfc5321 address", "need fully-qualified address", "need fully qualified address", "illegal address", "syntax error in address", "syntax error in parameters scanning"])
+    p("generic.address_syntax", C::AddressSyntax, &["bad recipient address syntax", "bad sender address syntax", "bad address syntax", "address syntax", "mailbox syntax", "invalid address syntax", "malformed address", "not a valid rfc 5321 address", "not a valid rfc-5321 address", "not a valid rfc5321 address", "need fully-qualified address", "need fully qualified address", "illegal address", "syntax error in address", "syntax error in parameters scanning"])
         .source(POSTFIX_DOC)
         .fixtures(&["501 5.1.3 Bad recipient address syntax"]),
     p("generic.sender_domain_missing", C::SenderRejected, &["sender address", "sender domain", "sender's domain", "envelope sender", "mail from domain", "return-path domain"])
@@ -168,7 +185,7 @@ pub(super) const PATTERNS: &[Pattern] = &[
         .action("Check the sending IP's reverse DNS and website/imprint requirements, then ask T-Online's postmaster (tosa@rx.t-online.de) for unblocking.")
         .source("https://github.com/mailcow/mailcow-dockerized/issues/2532")
         .fixtures(&["554 IP=***.***.***.*** - A problem occurred. (Ask your postmaster for help or to contact tosa@rx.t-online.de to clarify.) (BL)"]),
-    p("generic.blocklist", C::IpReputationBlocklist, &["blocklist", "blacklist", "block list", "black list", "blocklisted", "blacklisted", "black listed", "block listed", "blocklists", "blacklists", "spamhaus", "dnsbl", "rbl", "spamcop", "barracuda", "sorbs", "uceprotect", "rblsmtpd", "blackhole site", "blocked using", "listed at", "listed by", "listed in", "banned sending ip", "poor reputation", "low reputation", "ip reputation", "reputation of the sending ip", "sender reputation", "reputation", "is in an rbl"])
+    p("generic.blocklist", C::IpReputationBlocklist, &["blocklist", "blacklist", "block list", "black list", "blocklisted", "blacklisted", "black listed", "block listed", "blocklists", "blacklists", "spamhaus", "dnsbl", "*rbl", "spamcop", "barracuda", "sorbs", "uceprotect", "rblsmtpd", "blackhole site", "blocked using", "listed at", "listed by", "listed in", "banned sending ip", "poor reputation", "low reputation", "ip reputation", "reputation of the sending ip", "sender reputation", "reputation", "is in an rbl"])
         .source(SPAMHAUS)
         .fixtures(&["550 5.7.1 Rejecting mail, <originating IP address> is blacklisted", "550 Message rejected due to sender IP reputation ([xx.xx.xx.xx])"]),
     p("generic.connection_refused", C::IpReputationBlocklist, &["connection refused", "connection rejected", "connections not accepted from"])
@@ -191,10 +208,15 @@ pub(super) const PATTERNS: &[Pattern] = &[
     p("generic.host_request_limit", C::RateLimited, &["reached its limit for processing requests", "limit for processing requests", "too many requests from your host", "too many login attempts", "too many authentication attempts", "too many auth attempts"])
         .source("https://pastebin.com/jA77NHFE")
         .fixtures(&["451 The server has reached its limit for processing requests from your host. Please try again later."]),
-    p("generic.rate_limit", C::RateLimited, &["rate limit*", "ratelimit*", "rate-limit*", "sender rate", "rate exceeds", "rate exceeded", "too many messages", "too many connections", "too many concurrent", "throttl*", "sending rate", "unusual rate", "unexpected volume", "receiving mail at a rate", "mail flood", "slow down", "too fast", "too quickly", "connection rate", "too many sessions", "exceeded the maximum number of connections", "submission rate", "max message per connection", "maximum sending rate", "too many mails", "too many open connections", "connection rate limit exceeded"])
+    p("generic.rate_limit", C::RateLimited, &["rate limit*", "ratelimit*", "rate-limit*", "sender rate", "rate exceeds", "rate exceeded", "too many messages", "too many connections", "too many concurrent", "throttl*", "sending rate", "unusual rate", "unexpected volume", "receiving mail at a rate", "mail flood", "slow down", "too fast", "too quickly", "connection rate", "too many sessions", "exceeded the maximum number of connections", "submission rate", "max message per connection", "maximum sending rate", "too many mails", "too many open connections", "connection rate limit exceeded", "excessive volume", "intrusion prevention active"])
         .source(EXIM_ACL)
         .fixtures(&["454 Throttling failure: Maximum sending rate exceeded", "451 4.7.1 Sender rate exceeds 100 messages per 1h"]),
     // ----- addressing -----------------------------------------------------------------------
+    p("generic.relaying_disallowed_as", C::SenderRejected, &["relaying disallowed as"])
+        .detail("The client logged in, then gave a sender address its login may not use (cPanel's Exim says \"relaying disallowed as\" the address): the server lets each login send only as its own addresses.")
+        .action("Send with the address of the account you log in with, or log in with the account that owns the address.")
+        .source("https://zstatic.zohostatic.com/zeptomail/help/api/smtp-error-codes.html")
+        .fixtures(&["553 Relaying disallowed as <emailaddress>."]),
     p("generic.forward_path", C::RelayDenied, &["domain of forward path is not allowed", "forward path is not allowed", "forward-path not allowed"])
         .source("https://github.com/open-falcon/mail-provider/issues/27")
         .fixtures(&["550 domain of forward path is not allowed"]),
@@ -250,6 +272,15 @@ pub(super) const PATTERNS: &[Pattern] = &[
         .action("Send without STARTTLS to this server only if policy allows it, or ask its administrator to enable TLS.")
         .source("https://github.com/postalserver/postal/issues/745")
         .fixtures(&["502 TLS not available"]),
+    p("generic.syntax_unrecognized", C::SyntaxError, &["syntax error, command unrecognized", "syntax error, command unrecognised", "syntax error - command unrecognized", "syntax error: command unrecognized"])
+        .detail("The receiving server did not understand the command: RFC 5321's 500 \"Syntax error, command unrecognized\", whatever the code says.")
+        .source(RFC5321)
+        .fixtures(&["502 5.5.2 Syntax error, command unrecognized."]),
+    p("generic.unrecognized_as_syntax", C::SyntaxError, &["unrecognized command", "unrecognised command", "command not recognized", "command unrecognized", "unknown command", "command not recognised", "invalid command"])
+        .codes(&[500])
+        .detail("The receiving server could not read the command at all (500: syntax error, command unrecognized): the client sent something that is not SMTP, or a command broken in transit.")
+        .source(RFC5321)
+        .fixtures(&["500 5.3.3 Unrecognized command"]),
     p("generic.not_implemented", C::NotImplemented, &["not implemented", "unimplemented", "command not supported", "not supported", "unsupported", "command not implemented", "authentication not enabled", "auth not available", "unrecognized command", "unrecognised command", "command not recognized", "command unrecognized", "unknown command", "command not recognised", "invalid command"])
         .class(5)
         .source(RFC5321)
@@ -286,12 +317,12 @@ pub(super) const PATTERNS: &[Pattern] = &[
     p("generic.too_large", C::MessageTooLarge, &["too large", "too big", "size limit", "exceeds the maximum size", "exceeds size limit", "message size exceeds", "message length exceeds", "maximum message size", "exceeded the size", "message size", "size exceeds", "exceeds the size", "message exceeds", "exceeds maximum size"])
         .source(RFC5321)
         .fixtures(&["550 Message too big!", "552 #5.3.4 message size exceeds limit", "552 5.5.2 Message size (content filter)"]),
-    p("generic.forbidden_attachment", C::Malware, &["rejected content attachment", "content attachment", "forbidden_file_extension", "forbidden file extension", "file extension", "banned file", "attachment not allowed", "attachments not allowed", "prohibited attachment", "blocked attachment", "banned attachment", "forbidden attachment", "attachment type", "file type", "dangerous attachment", "executable attachment", "bad attachment", "illegal attachment", "unacceptable attachment"])
+    p("generic.forbidden_attachment", C::Malware, &["rejected content attachment", "content attachment", "forbidden_file_extension", "forbidden file extension", "file extension", "banned file", "attachment not allowed", "attachments not allowed", "prohibited attachment", "blocked attachment", "banned attachment", "forbidden attachment", "attachment type", "file type", "dangerous attachment", "executable attachment", "bad attachment", "illegal attachment", "unacceptable attachment", "banned content"])
         .detail("The message carries an attachment of a type the receiving server refuses (executables, scripts, some archives), whatever its content.")
         .action("Send the file another way (a link to shared storage) or in an accepted format, and resend without the attachment.")
         .source("https://support.everycloud.com/support/solutions/articles/4000007755-workspace-classification-codes")
         .fixtures(&["554 5.5.7 e-mail Rejected Content Attachment", "554 5.7.1 Matched map: FORBIDDEN_FILE_EXTENSION"]),
-    p("generic.malware", C::Malware, &["virus", "malware", "infected", "trojan", "worm", "malicious", "executable", "ransomware"])
+    p("generic.malware", C::Malware, &["potential security issue", "virus", "malware", "infected", "trojan", "worm", "malicious", "executable", "ransomware"])
         .source("https://support.google.com/mail/answer/6590")
         .fixtures(&["552 5.7.0 This message was blocked because its content presents a potential security issue. Our system detected a virus."]),
     p("generic.phrase_filter", C::SpamContent, &["phrase filter", "keyword filter", "forbidden words", "banned words", "banned word", "forbidden word", "content filter rule"])
@@ -329,7 +360,7 @@ pub(super) const PATTERNS: &[Pattern] = &[
     p("generic.command_rejected", C::PolicyOther, &["command rejected"])
         .source("https://github.com/substack/node-smtp-protocol/issues/50")
         .fixtures(&["550 Command Rejected"]),
-    p("generic.policy", C::PolicyOther, &["administrative prohibition", "policy restrictions", "local policy", "due to policy", "by policy", "policy violation", "access denied", "prohibited", "policy reasons", "not accepted for policy reasons", "administratively denied", "rejected by policy", "refused by policy", "policy"])
+    p("generic.policy", C::PolicyOther, &["administrative prohibition", "policy restrictions", "local policy", "due to policy", "by policy", "policy violation", "access denied", "prohibited", "policy reasons", "not accepted for policy reasons", "administratively denied", "rejected by policy", "refused by policy", "permission denied", "policy"])
         .source(POSTFIX_ACCESS)
         .fixtures(&["550 5.7.1 Administrative prohibition", "550 Denied by policy", "451 4.7.1 <[recipient email]>: Recipient address rejected: Intentional policy rejection, please try again later.", "554 5.7.1 <nevairbe@example.com>: Recipient address rejected: Access denied"]),
     p("generic.dns_failure", C::DnsError, &["dns temporary failure", "dns error", "dns lookup", "name server", "temporary dns", "dns failure", "dns problem"])

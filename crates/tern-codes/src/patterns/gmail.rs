@@ -241,6 +241,11 @@ pub(super) const PATTERNS: &[Pattern] = &[
         .source(SMTP_ERRORS)
         .fixtures(&["451 4.3.0 Email server has temporarily rejected this message. Go to About SMTP error messages for more information."]),
     // ----- the Workspace SMTP relay (smtp-relay.gmail.com) --------------------------------------
+    p("gmail.relay_account_suspended", C::SenderAccountRestricted, &["suspended due to abuse", "temporarily suspended due to abuse"])
+        .detail("Google suspended the sending Workspace account's use of the SMTP relay because it sent abusive mail (spam) through it.")
+        .action("The Workspace administrator must find and stop what sent the abusive mail (a compromised account or device), then wait for or ask for the suspension to be lifted.")
+        .source("https://github.com/azumakuniyuki/feb-2024-no-auth-no-entry/blob/2558299a6fe1211a71f59b9df063a2aee498dc6e/google-3726730-smtp-errors-and-codes/text/google-3726730-smtp-errors-and-codes-2026-02-15.txt")
+        .fixtures(&["550 5.7.0 Email relay denied ip-address. The sending email account has been temporarily suspended due to abuse. For more information, go to SMTP relay spam policy in Gmail."]),
     p("gmail.relay_not_registered", C::RelayDenied, &["email relay denied", "mail relay denied", "isn't registered in your workspace account", "workspace smtp relay settings", "mail sending denied"])
         .detail("Google Workspace's SMTP relay refused the mail: it comes from an IP address or domain that is not registered in the organisation's relay settings.")
         .action("In the Google Admin console, add the sending server's IP address to the SMTP relay service settings (or require SMTP AUTH there and log in), and send from a domain of the Workspace account.")

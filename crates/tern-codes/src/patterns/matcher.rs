@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 use aho_corasick::{AhoCorasick, MatchKind};
 
 use super::{Pattern, TABLES};
+use crate::enhanced::EnhancedCode;
 use crate::provider::Provider;
 
 /// A pattern that fits a reply.
@@ -90,9 +91,34 @@ fn build() -> Library {
     }
 }
 
+/// What a pattern may require of the reply besides its words.
+#[derive(Debug, Clone, Copy)]
+pub struct Codes {
+    /// The basic reply code (`550`).
+    pub basic: u16,
+    /// The enhanced status code, if the reply has one.
+    pub enhanced: Option<EnhancedCode>,
+    /// The provider the reply or its host was recognised as.
+    pub provider: Option<Provider>,
+}
+
+impl Codes {
+    fn admit(&self, pattern: &Pattern) -> bool {
+        pattern
+            .class
+            .is_none_or(|c| u16::from(c) == self.basic / 100)
+            && (pattern.codes.is_empty() || pattern.codes.contains(&self.basic))
+            && pattern.enhanced.is_none_or(|(subject, detail)| {
+                self.enhanced
+                    .is_some_and(|e| e.subject_number() == subject && e.detail() == detail)
+            })
+            && (!pattern.gated || self.provider == Some(pattern.provider))
+    }
+}
+
 /// The first pattern that fits `text_lower` (a lower-cased reply text with its whitespace
-/// collapsed), for a reply whose basic code has first digit `class`, from `provider` if known.
-pub fn find(text_lower: &str, class: u8, provider: Option<Provider>) -> Option<Match> {
+/// collapsed) and whose code conditions the reply's `codes` meet.
+pub fn find(text_lower: &str, codes: Codes) -> Option<Match> {
     let lib = library();
     let bytes = text_lower.as_bytes();
     let mut found: Vec<u32> = Vec::new();
@@ -122,8 +148,7 @@ pub fn find(text_lower: &str, class: u8, provider: Option<Provider>) -> Option<M
     candidates.sort_unstable();
     candidates.into_iter().find_map(|(i, ph)| {
         let pattern = lib.patterns[i as usize];
-        let fits = pattern.class.is_none_or(|c| c == class)
-            && (!pattern.gated || provider == Some(pattern.provider))
+        let fits = codes.admit(pattern)
             && lib.required[i as usize]
                 .iter()
                 .all(|r| found.binary_search(r).is_ok());

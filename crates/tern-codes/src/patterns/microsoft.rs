@@ -33,6 +33,10 @@ pub(super) const PATTERNS: &[Pattern] = &[
         .action("Send through a server with a clean, static IP address (your provider's relay), or have whoever owns the IP address ask for delisting through Outlook.com's sender support request form and sign up to its Smart Network Data Services (SNDS) to watch the IP.")
         .source("https://github.com/MicrosoftDocs/windows-dev-docs/issues/5744")
         .fixtures(&["550 5.7.1 Unfortunately, messages from [82.98.171.203] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150). You can also refer your provider to http://mail.live.com/mail/troubleshooting.aspx#errors. [Name=Protocol Filter Agent][AGT=PFA][MxId=11BC54339C3FD8FF] [BN3PEPF0000B077.namprd04.prod.outlook.com 2025-11-25T08:06:40.951Z 08DE2A19D02BF789]"]),
+    ms("microsoft.queue_quota", C::RateLimited, &["organization queue quota exceeded", "queue quota exceeded"])
+        .detail("The receiving Microsoft 365 organisation has too much mail waiting for it and is deferring more for now (its queue quota).")
+        .source("https://github.com/ActiveCampaign/smtp-field-manual/blob/18308e080ad04db3d1d6f018523225e50a42f5fe/data/codes/450.json")
+        .fixtures(&["450 4.7.3 Organization queue quota exceeded. [outlook.com]"]),
     ms("microsoft.ip_reputation_throttled", C::IpReputationBlocklist, &["rate limited due to ip reputation", "s3114", "s775", "rp-002", "rp-003", "limitation is related to ip/domain reputation"])
         .who(W::SenderAdmin)
         .helps("partly: Microsoft lets a little mail through as the IP's reputation allows, so the queue's retries deliver slowly; it ends only when the reputation improves")
@@ -157,6 +161,12 @@ pub(super) const PATTERNS: &[Pattern] = &[
         .detail("The recipient's domain is hosted by Microsoft 365 and has no mailbox, group or contact with this address (Exchange Online refuses unknown addresses at the door when the domain uses directory-based edge blocking).")
         .source("https://github.com/zone-eu/zone-mta/pull/214")
         .fixtures(&["550 5.4.1 Recipient address rejected: Access denied. AS(201806281) [PR2FRA01FT009.eop-fra01.prod.protection.outlook.com]"]),
+    ms("microsoft.directory_edge_block", C::UnknownRecipient, &["recipient address rejected: access denied"])
+        .enhanced(4, 1)
+        .detail("Microsoft 365 checked the recipient against the organisation's directory at the edge (Directory Based Edge Blocking) and found no such address, and refused it as \"access denied\" with 5.4.1.")
+        .action("Check the address for typing errors; if it is right, the recipient's administrator must add it (or turn off edge blocking for a domain whose mailboxes live elsewhere).")
+        .source("https://github.com/ActiveCampaign/smtp-field-manual/blob/00ebd61f178f657a595ca52d48603c7a1b143c5e/data/codes/550.json")
+        .fixtures(&["550 5.4.1 [email@example.com]: Recipient address rejected: Access denied [example.com]"]),
     ms("microsoft.mailbox_unavailable", C::UnknownRecipient, &["requested action not taken: mailbox unavailable"])
         .gated()
         .detail("Exchange Online answers an address it does not know with the standard sentence \"mailbox unavailable\": the address does not exist in the recipient's organisation.")
@@ -193,6 +203,11 @@ pub(super) const PATTERNS: &[Pattern] = &[
         .action("The receiving server's administrator must install a certificate from a public certificate authority with its full chain; or the sender's administrator must relax the connector's certificate validation.")
         .source("https://github.com/MicrosoftDocs/SupportArticles-docs/blob/main/Exchange/ExchangeOnline/email-delivery/ndr/fix-error-code-450-4-4-317-untrusted-root.md")
         .fixtures(&["450 4.4.317 Cannot connect to remote server [Message=UntrustedRoot]"]),
+    ex("exchange.nonexistent_domain", C::UnknownDomain, &["nonexistentdomain", "dns.nonexistentdomain"])
+        .detail("Exchange looked the recipient's domain up and the DNS answered that it does not exist (NXDOMAIN); Exchange words it as a failed DNS query, but no retry will make the domain appear.")
+        .never("until the address is corrected or the domain is registered")
+        .source("https://markgossa.com/2015/09/451-440-dns-query-failed-error-was.html")
+        .fixtures(&["451 4.4.0 DNS query failed. The error was: SMTPSEND.DNS.NonExistentDomain; nonexistent domain"]),
     ex("exchange.dns_query_failed", C::DnsError, &["dns query failed"])
         .who(W::SenderAdmin)
         .never("not until the sending Exchange server's DNS lookups work")
@@ -233,7 +248,6 @@ pub(super) const PATTERNS: &[Pattern] = &[
         .source("https://github.com/nodemailer/nodemailer/issues/145")
         .fixtures(&["550 5.7.1 Client does not have permissions to send as this sender"]),
     ex("exchange.client_not_authenticated", C::AuthRequired, &["client was not authenticated"])
-        .who(W::RecipientAdmin)
         .detail("The Exchange server's receive connector does not accept anonymous (unauthenticated) senders, so it refuses mail from other servers on the Internet; on a submission port it means the client did not log in.")
         .action("If you deliver to this organisation from another server, its administrator must allow anonymous users on the Internet-facing receive connector; if you submit as a user, log in first.")
         .source(NDR_EXO)

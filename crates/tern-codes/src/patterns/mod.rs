@@ -25,7 +25,7 @@ mod microsoft;
 mod mtas;
 mod yahoo;
 
-pub use matcher::{Match, find, normalise};
+pub use matcher::{Codes, Match, find, normalise};
 
 use crate::cause::{Cause, RetryRule, WhoActs};
 use crate::provider::Provider;
@@ -45,6 +45,12 @@ pub struct Pattern {
     pub all: &'static [&'static str],
     /// Only for replies whose basic code has this first digit (4 or 5).
     pub class: Option<u8>,
+    /// Only for replies with one of these basic codes (empty: any), where the same words
+    /// mean different things under different codes (`500` vs `502` "command unrecognized").
+    pub codes: &'static [u16],
+    /// Only for replies whose enhanced code has this subject and detail (`x.4.1`), whatever
+    /// its class.
+    pub enhanced: Option<(u16, u16)>,
     /// Only when the reply (or its host) is recognised as this provider's.
     pub gated: bool,
     /// Who acts, when this wording says otherwise than the cause's default.
@@ -76,6 +82,8 @@ impl Pattern {
             any,
             all: &[],
             class: None,
+            codes: &[],
+            enhanced: None,
             gated: false,
             who: None,
             retry: None,
@@ -95,6 +103,19 @@ impl Pattern {
     pub const fn class(self, class: u8) -> Pattern {
         Pattern {
             class: Some(class),
+            ..self
+        }
+    }
+
+    /// Only for these basic codes.
+    pub const fn codes(self, codes: &'static [u16]) -> Pattern {
+        Pattern { codes, ..self }
+    }
+
+    /// Only for this enhanced code's subject and detail (`.enhanced(4, 1)` for `x.4.1`).
+    pub const fn enhanced(self, subject: u16, detail: u16) -> Pattern {
+        Pattern {
+            enhanced: Some((subject, detail)),
             ..self
         }
     }

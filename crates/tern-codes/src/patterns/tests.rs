@@ -80,7 +80,7 @@ fn every_fixture_is_explained_by_its_own_pattern() {
 
 #[test]
 fn phrases_match_whole_words_unless_marked() {
-    let cause = |t: &str| find(&normalise(t), 5, None).map(|m| m.pattern.cause);
+    let cause = |t: &str| find(&normalise(t), codes(550)).map(|m| m.pattern.cause);
     assert_eq!(
         cause("554 Client host blocked, see rbl.example"),
         Some(crate::Cause::IpReputationBlocklist)
@@ -92,7 +92,7 @@ fn phrases_match_whole_words_unless_marked() {
     );
     // "throttl*" runs into longer words.
     assert_eq!(
-        find(&normalise("451 you are being throttled"), 4, None).map(|m| m.pattern.cause),
+        find(&normalise("451 you are being throttled"), codes(451)).map(|m| m.pattern.cause),
         Some(crate::Cause::RateLimited)
     );
 }
@@ -100,4 +100,12 @@ fn phrases_match_whole_words_unless_marked() {
 #[test]
 fn normalising_collapses_space_and_case() {
     assert_eq!(normalise("  Mailbox\r\n  FULL\t"), "mailbox full");
+}
+
+fn codes(basic: u16) -> Codes {
+    Codes {
+        basic,
+        enhanced: None,
+        provider: None,
+    }
 }

@@ -139,7 +139,12 @@ pub(super) const PATTERNS: &[Pattern] = &[
         .source(SISIMAI)
         .fixtures(&["550 relaying denied for <***@yahoo.com>"]),
     // ----- policy and protocol -----------------------------------------------------------------
-    p("yahoo.message_not_allowed", C::PolicyOther, &["message not allowed - [*", "ph01", "email not accepted for policy reasons"])
+    p("yahoo.content_not_accepted", C::SpamContent, &["ph01", "[ph01]"])
+        .detail("Yahoo did not accept the message for its content (PH01): its filters judged it unwanted or unsafe.")
+        .action("Look at what in the message looks like spam or phishing (links, URL shorteners, wording, attachments) and send it again changed; make sure it is authenticated (SPF, DKIM, DMARC).")
+        .source("https://pastebin.com/h8QaJj2M")
+        .fixtures(&["554 Message not allowed - [PH01] Email not accepted for policy reasons. Please visit https://help.yahoo.com/kb/postmaster/SLN5067.html [120]"]),
+    p("yahoo.message_not_allowed", C::PolicyOther, &["message not allowed - [*", "email not accepted for policy reasons"])
         .detail("Yahoo refused the message by one of its policies (the bracketed number names which, PH01 for content it does not accept); it does not say more.")
         .source("https://github.com/dart-mailer/mailer/issues/235")
         .fixtures(&["554 Message not allowed - [299]"]),

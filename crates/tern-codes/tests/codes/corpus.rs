@@ -2,9 +2,10 @@
 //! the cause, who acts and whether resending helps, on the part patterns were tuned on and on
 //! the held-out part nobody read while writing them. See `docs/explain.md`.
 //!
-//! Each line is `provider<TAB>cause<TAB>who_acts<TAB>retry_helps<TAB>source<TAB>reply`. A
-//! reply's part is fixed by a hash of its wording with numbers and addresses left out, so
-//! variants of one wording land in the same part and nobody chooses where a reply goes.
+//! Each line is `provider<TAB>cause<TAB>who_acts<TAB>retry_helps<TAB>source<TAB>reply`. The
+//! parts are collection rounds: `tune.tsv` holds the replies the patterns were written
+//! against, `holdout.tsv` a later round collected and labelled separately and measured once.
+//! No reply is in both.
 //!
 //! `TERN_CORPUS_MISSES=1 cargo test -p tern-codes corpus -- --nocapture` lists the misses of
 //! the tuning part (never those of the held-out part).
@@ -52,31 +53,6 @@ fn load(part: &str) -> Vec<Labelled> {
         });
     }
     out
-}
-
-/// The wording of a reply without its numbers, addresses and links: what decides its part.
-fn shape(reply: &str) -> String {
-    let mut words = Vec::new();
-    for token in reply.to_lowercase().split_whitespace() {
-        if token.contains("://") || token.chars().any(|c| c.is_ascii_digit() || c == '@') {
-            continue;
-        }
-        let word: String = token.chars().filter(char::is_ascii_lowercase).collect();
-        if !word.is_empty() {
-            words.push(word);
-        }
-    }
-    words.join(" ")
-}
-
-fn fnv1a(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
-
-fn is_held_out(reply: &str) -> bool {
-    fnv1a(&shape(reply)) % 10 < 3
 }
 
 /// Right answers out of how many, per field.
@@ -199,11 +175,10 @@ fn table(name: &str, r: &Report) -> String {
 }
 
 #[test]
-fn corpus_lines_are_well_formed_and_in_their_part() {
-    for (part, held_out) in [("tune", false), ("holdout", true)] {
-        let corpus = load(part);
-        let mut seen = std::collections::HashSet::new();
-        for l in &corpus {
+fn corpus_lines_are_well_formed_and_in_one_part() {
+    let mut seen = std::collections::HashSet::new();
+    for part in ["tune", "holdout"] {
+        for l in &load(part) {
             assert!(
                 Cause::from_id(&l.cause).is_some(),
                 "{part}.tsv:{}: unknown cause {:?}",
@@ -228,23 +203,17 @@ fn corpus_lines_are_well_formed_and_in_their_part() {
                 "{part}.tsv:{}: the source is a page address",
                 l.line
             );
-            assert_eq!(
-                is_held_out(&l.reply),
-                held_out,
-                "{part}.tsv:{}: this reply belongs in {}.tsv (its part is fixed by its wording)",
-                l.line,
-                if held_out { "tune" } else { "holdout" }
-            );
+            let wording = l.reply.split_whitespace().collect::<Vec<_>>().join(" ");
             assert!(
-                seen.insert(l.reply.to_lowercase()),
-                "{part}.tsv:{}: a duplicate",
+                seen.insert(wording.to_lowercase()),
+                "{part}.tsv:{}: a duplicate (in this part or the other)",
                 l.line
             );
         }
     }
 }
 
-/// The corpus is big enough, and its held-out part is a real third of it.
+/// The corpus is big enough, and its held-out part is big enough to measure on.
 #[test]
 fn corpus_is_large_enough() {
     let (tune, held) = (load("tune").len(), load("holdout").len());
@@ -288,11 +257,11 @@ fn explain_is_right_on_real_replies() {
     }
 }
 
-// Measured when the patterns were written (docs/explain.md): held-out cause 78.7%, who acts
-// 82.4%, retry_helps 95.7%, against the first digit 80.8%; tuning cause 98.5%. The floors sit
+// Measured once on the held-out part of round 2 (docs/explain.md): cause 69.0%, who acts
+// 77.3%, retry_helps 90.5%, against the first digit 58.3%; tuning cause 96.8%. The floors sit
 // a few points below, so a change that loses ground fails.
-const FLOOR_HELD_CAUSE: f64 = 76.0;
-const FLOOR_HELD_WHO: f64 = 80.0;
-const FLOOR_HELD_RETRY: f64 = 94.0;
-const FLOOR_HELD_CONTRA: f64 = 76.0;
+const FLOOR_HELD_CAUSE: f64 = 66.0;
+const FLOOR_HELD_WHO: f64 = 74.0;
+const FLOOR_HELD_RETRY: f64 = 88.0;
+const FLOOR_HELD_CONTRA: f64 = 55.0;
 const FLOOR_TUNE_CAUSE: f64 = 96.0;

@@ -423,6 +423,7 @@ fn outgoing(envelope: &Envelope, items: &[Item]) -> OutgoingEnvelope {
         }),
         envid: envelope.params.envid.clone(),
         smtputf8: envelope.params.smtputf8,
+        binary_mime: envelope.params.body == tern_store::BodyType::BinaryMime,
     }
 }
 

@@ -33,6 +33,10 @@ pub struct OutgoingEnvelope {
     /// header; typically: it was received with `SMTPUTF8`). A non-ASCII address always needs
     /// it.
     pub smtputf8: bool,
+    /// The message was received with `BODY=BINARYMIME` (RFC 3030 §3): it may hold any octet
+    /// and lines of any length, so it goes out only with BDAT to a server that offers
+    /// CHUNKING and BINARYMIME, never over DATA.
+    pub binary_mime: bool,
 }
 
 impl OutgoingEnvelope {
@@ -50,6 +54,7 @@ impl OutgoingEnvelope {
             ret: None,
             envid: None,
             smtputf8: false,
+            binary_mime: false,
         }
     }
 
@@ -123,6 +128,9 @@ pub enum LocalReason {
     /// The message needs SMTPUTF8 and the server does not offer it (RFC 6531 §3.5):
     /// `553 5.6.7`.
     Smtputf8NotOffered,
+    /// The message is `BODY=BINARYMIME` and the server does not offer CHUNKING with
+    /// BINARYMIME (RFC 3030 §3): `554 5.6.3`.
+    BinaryMimeNotOffered,
     /// The connection failed for this reason before the recipient was accepted.
     Connection(FailureReason),
 }

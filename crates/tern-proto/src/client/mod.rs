@@ -40,9 +40,11 @@
 //! - **Per message**: `MAIL FROM` with `SIZE=` when SIZE is offered, `BODY=8BITMIME` when
 //!   offered and the body has 8-bit octets, `SMTPUTF8` when needed and offered, `RET=` and
 //!   `ENVID=` (and `NOTIFY=`/`ORCPT=` on RCPT) only when DSN is offered; one RCPT per
-//!   recipient; DATA (BDAT is not used: DATA works everywhere and the body is dot-stuffed by
-//!   [`crate::DataEncoder`], so CHUNKING buys nothing essential); `RSET` before every
-//!   transaction after the first on the connection; QUIT after [`ClientSession::quit`].
+//!   recipient; DATA (the body dot-stuffed by [`crate::DataEncoder`]), except for a message
+//!   received as `BODY=BINARYMIME`, which goes as one `BDAT <size> LAST` chunk with
+//!   `BODY=BINARYMIME` on MAIL, sent once the RCPT replies are in and only when a recipient
+//!   was accepted (RFC 3030 §3, §4); `RSET` before every transaction after the first on the
+//!   connection; QUIT after [`ClientSession::quit`].
 //! - **8-bit body, no 8BITMIME**: sent unchanged, without `BODY=`. RFC 6152 §3 asks the
 //!   client to convert to 7 bit or bounce; converting means rewriting MIME structure (and
 //!   breaking DKIM signatures), which a relay should not do, and servers without 8BITMIME
@@ -51,7 +53,9 @@
 //! - **Local refusals** (no command sent, reply from the catalogue): a message larger than the
 //!   announced SIZE fails every recipient with `552 5.3.4`; a message that needs SMTPUTF8
 //!   (a non-ASCII address, or [`OutgoingEnvelope::smtputf8`]) when the server does not offer
-//!   it fails every recipient with `553 5.6.7` ([`LocalReason`]).
+//!   it fails every recipient with `553 5.6.7`; a `BODY=BINARYMIME` message to a server
+//!   that does not offer both CHUNKING and BINARYMIME fails every recipient with `554
+//!   5.6.3`, since RFC 3030 §3 forbids sending it over DATA ([`LocalReason`]).
 //! - **PIPELINING** when offered: `[RSET] MAIL RCPT... DATA` go in one write and the replies
 //!   are attributed in order (RFC 2920 §3.1). Without it, one command, one reply, and no DATA
 //!   when no recipient was accepted. With pipelining, a `354` after every RCPT failed gets an
@@ -165,7 +169,8 @@ struct Outstanding {
 struct Queued {
     id: MessageId,
     envelope: OutgoingEnvelope,
-    /// The body on the wire: CRLF-canonical, dot-stuffed, with the end marker.
+    /// The body on the wire: CRLF-canonical, dot-stuffed, with the end marker; for a
+    /// binary message, the octets as stored (they go in one BDAT chunk).
     data: Vec<u8>,
     /// The size declared with SIZE= (RFC 1870: CRLF-canonical, without stuffing dots and
     /// the end marker).
@@ -399,10 +404,16 @@ impl ClientSession {
     ) -> MessageId {
         let id = MessageId(self.next_id);
         self.next_id += 1;
-        let data = encode_data(body);
+        let (data, size) = if envelope.binary_mime {
+            (body.to_vec(), body.len() as u64)
+        } else {
+            let data = encode_data(body);
+            let size = declared_size(&data);
+            (data, size)
+        };
         let queued = Queued {
             id,
-            size: declared_size(&data),
+            size,
             eight_bit: body.iter().any(|&b| b >= 0x80),
             envelope,
             data,
@@ -1161,6 +1172,12 @@ impl ClientSession {
                     .reply_with(&[("host", &self.config.peer), ("address", &address)]),
                 LocalReason::Smtputf8NotOffered,
             ))
+        } else if tx.msg.envelope.binary_mime && !(self.caps.chunking && self.caps.binary_mime) {
+            Some((
+                catalogue::DELIVERY_BINARYMIME_NOT_OFFERED
+                    .reply_with(&[("host", &self.config.peer)]),
+                LocalReason::BinaryMimeNotOffered,
+            ))
         } else {
             self.caps.size_limit().filter(|&l| size > l).map(|limit| {
                 (
@@ -1199,8 +1216,12 @@ impl ClientSession {
                     let env = &tx.msg.envelope;
                     let params = MailParams {
                         size: caps.size.map(|_| tx.msg.size),
-                        body: (caps.eight_bit_mime && tx.msg.eight_bit)
-                            .then_some(BodyType::EightBitMime),
+                        body: if env.binary_mime {
+                            Some(BodyType::BinaryMime)
+                        } else {
+                            (caps.eight_bit_mime && tx.msg.eight_bit)
+                                .then_some(BodyType::EightBitMime)
+                        },
                         smtputf8: caps.smtputf8 && env.needs_smtputf8(),
                         ret: env.ret.filter(|_| caps.dsn),
                         envid: env.envid.clone().filter(|_| caps.dsn),
@@ -1226,6 +1247,22 @@ impl ClientSession {
                         continue;
                     }
                 },
+                Cursor::Data if tx.msg.envelope.binary_mime => {
+                    // BDAT carries the message with its command, so it waits for the RCPT
+                    // replies: no chunk for a transaction without an accepted recipient.
+                    if !self.pending.is_empty() {
+                        return;
+                    }
+                    tx.cursor = Cursor::Done;
+                    if tx.accepted.is_empty() || tx.mail_failed {
+                        return;
+                    }
+                    let line = format!("BDAT {} LAST", tx.msg.data.len());
+                    let chunk = mem::take(&mut tx.msg.data);
+                    self.send_command(&line, None, Expect::EndOfData { discard: false }, now);
+                    self.out.extend_from_slice(&chunk);
+                    return;
+                }
                 Cursor::Data => {
                     if pipelining || (!tx.accepted.is_empty() && !tx.mail_failed) {
                         tx.cursor = Cursor::Body;

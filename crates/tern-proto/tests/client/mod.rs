@@ -10,12 +10,13 @@
 //!   `quit` (default true: `quit()` is called at the start, so QUIT follows the messages),
 //!   `open` (true when the session must still be open at the end).
 //! - `M: FROM:<a@b> [params]`: a message to send (queued at the start), with MAIL parameters
-//!   as they would be parsed (RET, ENVID, SMTPUTF8 are used; SIZE and BODY are computed).
+//!   as they would be parsed (RET, ENVID, SMTPUTF8 and `BODY=BINARYMIME` are used; SIZE and
+//!   the other BODY values are computed).
 //! - `R: <c@d> [params]`: a recipient of the last message (NOTIFY, ORCPT).
 //! - `B: text`: a body line of the last message (CRLF appended); `B< text`: raw, no CRLF.
 //!   `\r`, `\n`, `\t`, `\0`, `\\` and `\xNN` are decoded in `B`, `S` and `C` lines.
 //! - `S: text`: a line the server sends (CRLF appended); `S< text`: raw, no CRLF.
-//! - `C: text`: a line the client must send (CRLF appended).
+//! - `C: text`: a line the client must send (CRLF appended); `C< text`: raw, no CRLF.
 //! - `--- tls`: the TLS handshake happens here (the session must have asked for it);
 //!   `--- close`: the server closes the connection; `--- timeout`: the pending deadline
 //!   passes.
@@ -88,7 +89,7 @@ fn parse(name: &str, text: &str) -> Transcript {
             continue;
         }
         let tags = [
-            "M:", "R:", "B:", "B<", "S:", "S<", "C:", "D:", "O:", "F:", "X:",
+            "M:", "R:", "B:", "B<", "S:", "S<", "C:", "C<", "D:", "O:", "F:", "X:",
         ];
         let (tag, rest) = match tags.iter().find(|t| line.starts_with(*t)) {
             Some(tag) => (*tag, line[2..].strip_prefix(' ').unwrap_or(&line[2..])),
@@ -132,6 +133,7 @@ fn parse(name: &str, text: &str) -> Transcript {
                 envelope.ret = params.ret;
                 envelope.envid = params.envid;
                 envelope.smtputf8 = params.smtputf8;
+                envelope.binary_mime = params.body == Some(tern_proto::BodyType::BinaryMime);
                 t.messages.push(Message {
                     envelope,
                     body: Vec::new(),
@@ -163,9 +165,11 @@ fn parse(name: &str, text: &str) -> Transcript {
                     bytes.extend_from_slice(b"\r\n");
                 }
             }
-            "C:" => {
+            "C:" | "C<" => {
                 t.expected_output.extend(unescape(rest));
-                t.expected_output.extend_from_slice(b"\r\n");
+                if tag == "C:" {
+                    t.expected_output.extend_from_slice(b"\r\n");
+                }
             }
             "D:" | "O:" | "F:" => {
                 let rest = String::from_utf8(unescape(rest)).unwrap();

@@ -2,7 +2,7 @@
 
 use super::fixtures::envelope;
 use super::{Check, Ctx, ensure, ensure_eq, nth};
-use crate::attempt::{Attempt, Decision, TlsOutcome};
+use crate::attempt::{Attempt, Decision, Outcomes, Skipped, TlsOutcome};
 use crate::error::StoreError;
 use crate::id::QueueId;
 use crate::status::{Outcome, RecipientState, RecipientUpdate, StoredReply};
@@ -236,6 +236,92 @@ pub(crate) async fn attempt_timeline<S: QueueStore>(s: &S) -> Check {
         s.attempts(id).await.ctx("attempts")?,
         vec![first, second, third],
         "timeline"
+    );
+    Ok(())
+}
+
+/// One delivery step over two messages: both timelines and every state land; a recipient
+/// already final and a message deleted meanwhile are skipped and reported, not errors.
+pub(crate) async fn recorded_outcomes<S: QueueStore>(s: &S) -> Check {
+    let a = enqueue(s, &["a@x.net", "b@x.net", "c@x.net"], 100).await?;
+    let b = enqueue(s, &["d@x.net"], 100).await?;
+    let gone = enqueue(s, &["e@x.net"], 100).await?;
+    s.update_recipient(a, 2, update(Outcome::Delivered, None, 150))
+        .await
+        .ctx("deciding c first")?;
+    s.delete(gone).await.ctx("delete")?;
+    let attempt = |recipients: Vec<u32>| Attempt {
+        at_ms: 200,
+        recipients,
+        destination: "x.net".into(),
+        mx_host: Some("mx1.x.net".into()),
+        ip: None,
+        tls: TlsOutcome::NotAttempted,
+        transcript: "C: DATA".into(),
+        decision: Decision::Deferred { until_ms: 900 },
+        explanation: "one connection".into(),
+    };
+    let deferred = Outcome::Deferred {
+        next_attempt_ms: 900,
+    };
+    let skipped = s
+        .record_outcomes(Outcomes {
+            attempts: vec![
+                (a, attempt(vec![0, 1, 2])),
+                (b, attempt(vec![0])),
+                (gone, attempt(vec![0])),
+            ],
+            updates: vec![
+                (a, 0, update(Outcome::Delivered, None, 200)),
+                (a, 1, update(deferred, Some(reply(451, None, "later")), 200)),
+                (a, 2, update(Outcome::Failed, None, 200)),
+                (b, 0, update(Outcome::Failed, None, 200)),
+                (gone, 0, update(Outcome::Delivered, None, 200)),
+            ],
+        })
+        .await
+        .ctx("record_outcomes")?;
+    ensure_eq!(
+        skipped,
+        Skipped {
+            recipients: vec![(a, 2), (gone, 0)],
+            attempts: vec![gone],
+        },
+        "what was skipped"
+    );
+    let states = |info: crate::status::MessageInfo| -> Vec<RecipientState> {
+        info.recipients.iter().map(|r| r.state).collect()
+    };
+    ensure_eq!(
+        states(s.message(a).await.ctx("message a")?),
+        vec![
+            RecipientState::Delivered,
+            RecipientState::Deferred,
+            RecipientState::Delivered
+        ],
+        "a's states (c stays as first decided)"
+    );
+    ensure_eq!(
+        states(s.message(b).await.ctx("message b")?),
+        vec![RecipientState::Failed],
+        "b's state"
+    );
+    ensure_eq!(
+        s.attempts(a).await.ctx("attempts a")?,
+        vec![attempt(vec![0, 1, 2])],
+        "a's timeline"
+    );
+    ensure_eq!(
+        s.attempts(b).await.ctx("attempts b")?.len(),
+        1,
+        "b's timeline"
+    );
+    ensure_eq!(
+        s.record_outcomes(Outcomes::default())
+            .await
+            .ctx("nothing to record")?,
+        Skipped::default(),
+        "an empty step"
     );
     Ok(())
 }

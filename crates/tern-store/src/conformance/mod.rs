@@ -88,6 +88,9 @@ fn checks<S: QueueStore>() -> Vec<(&'static str, CheckFn<S>)> {
         ("attempt_timeline", |s| {
             Box::pin(delivery::attempt_timeline(s))
         }),
+        ("recorded_outcomes", |s| {
+            Box::pin(delivery::recorded_outcomes(s))
+        }),
         ("due_by_time", |s| Box::pin(delivery::due_by_time(s))),
         ("hold_and_release", |s| {
             Box::pin(delivery::hold_and_release(s))

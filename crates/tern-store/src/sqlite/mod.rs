@@ -43,7 +43,7 @@ use self::space::{Budget, ROW_OVERHEAD};
 use self::spool::Spool;
 use self::write::BodyInput;
 use self::writer::{EnqueueRequest, Job, Request, Writer};
-use crate::attempt::Attempt;
+use crate::attempt::{Attempt, Outcomes, Skipped};
 use crate::envelope::Envelope;
 use crate::error::{DiskFullCause, StoreError};
 use crate::filter::ListFilter;
@@ -298,6 +298,15 @@ impl QueueStore for SqliteStore {
             write::record_attempt(c, id, &attempt)?;
             write::update_recipient(c, id, index, &update)
         });
+        self.write(job, wait).await
+    }
+
+    async fn record_outcomes(&self, outcomes: Outcomes) -> Result<Skipped, StoreError> {
+        if outcomes.is_empty() {
+            return Ok(Skipped::default());
+        }
+        // One job, one savepoint: every attempt and state of the step commit together.
+        let (job, wait) = Job::new(move |c| write::record_outcomes(c, &outcomes));
         self.write(job, wait).await
     }
 

@@ -168,6 +168,28 @@ pub(crate) fn update_recipient(
     Ok(())
 }
 
+/// Everything of one delivery step; a recipient already final or a message gone is skipped
+/// (checked before anything of it is written), any other error fails the whole step.
+pub(crate) fn record_outcomes(
+    conn: &Connection,
+    outcomes: &crate::Outcomes,
+) -> Result<crate::Skipped, StoreError> {
+    let mut skipped = crate::Skipped::default();
+    for (id, attempt) in &outcomes.attempts {
+        match record_attempt(conn, *id, attempt) {
+            Err(StoreError::NotFound(_)) => skipped.attempts.push(*id),
+            other => other?,
+        }
+    }
+    for (id, index, update) in &outcomes.updates {
+        match update_recipient(conn, *id, *index, update) {
+            Err(e) if e.is_skippable_outcome() => skipped.recipients.push((*id, *index)),
+            other => other?,
+        }
+    }
+    Ok(skipped)
+}
+
 pub(crate) fn record_attempt(
     conn: &Connection,
     id: QueueId,

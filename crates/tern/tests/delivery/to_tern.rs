@@ -1,8 +1,10 @@
 //! Tern delivering to Tern: STARTTLS with the receiver's self-signed certificate, the 452
-//! split against a real recipient limit, and a refused recipient bounced with the
-//! receiver's reply and its explanation.
+//! split against a real recipient limit, a refused recipient bounced with the receiver's
+//! reply and its explanation, and a binary message relayed with BDAT.
 
-use tern_store::{ListFilter, QueueStore, RecipientState, TlsOutcome};
+use tern_store::{
+    BodyType, Envelope, ListFilter, QueueStore, Recipient, RecipientState, TlsOutcome,
+};
 
 use super::harness::{T0, receiver, sender};
 
@@ -161,4 +163,35 @@ async fn a_smarthost_route_logs_in_over_starttls() {
         "{info:?}"
     );
     assert!(a.alice_mail().is_empty());
+}
+
+/// RFC 3030 §3: a message received as `BODY=BINARYMIME` is relayed with BDAT to a server that
+/// offers CHUNKING and BINARYMIME (Tern does), octet for octet, never over DATA.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_binary_message_is_relayed_with_bdat_unchanged() {
+    let b = receiver("").await;
+    let a = sender(&route(b.port)).await;
+    let body = b"Subject: bin\r\nContent-Type: application/octet-stream\r\n\r\n.\x00\xff\nbare\rcr\r\n.\r\n".to_vec();
+    let mut envelope = Envelope::new(
+        Some("alice@a.test".to_owned()),
+        vec![Recipient::new("bob@b.test")],
+        T0,
+    );
+    envelope.params.body = BodyType::BinaryMime;
+    let id = a.store.enqueue(envelope, body.clone()).await.unwrap();
+    a.deliver_at(T0).await;
+    assert_eq!(a.states(id).await, vec![RecipientState::Delivered]);
+    let transcript = &a.store.attempts(id).await.unwrap()[0].transcript;
+    assert!(transcript.contains("BODY=BINARYMIME"), "{transcript}");
+    assert!(
+        transcript.contains(&format!("C: BDAT {} LAST", body.len())),
+        "{transcript}"
+    );
+    assert!(!transcript.contains("C: DATA"), "{transcript}");
+    let received = b.store.list(ListFilter::default()).await.unwrap();
+    assert_eq!(received.len(), 1);
+    let stored = b.store.body(received[0].id).await.unwrap();
+    assert!(stored.ends_with(&body), "the octets arrive unchanged");
+    let envelope = b.store.message(received[0].id).await.unwrap().envelope;
+    assert_eq!(envelope.params.body, BodyType::BinaryMime);
 }
