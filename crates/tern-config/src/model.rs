@@ -92,6 +92,9 @@ pub struct Limits {
     pub max_connections: usize,
     /// Simultaneous connections from one IP address (421 4.7.0 beyond).
     pub max_connections_per_ip: usize,
+    /// Whether loopback clients and `[relay] trusted_networks` are exempt from
+    /// `max_connections_per_ip` (as Postfix exempts `mynetworks` from its per-client limits).
+    pub exempt_trusted_from_per_ip: bool,
     /// Connections the kernel may hold for a listener before Tern accepts them (the listen
     /// backlog; capped by `net.core.somaxconn`).
     pub listen_backlog: u32,
@@ -105,6 +108,10 @@ pub struct Limits {
     pub max_line_length: usize,
     /// How long a client may stay silent between commands (421 4.4.2).
     pub command_timeout: Span,
+    /// How long one record may take once begun, however slowly its bytes arrive: a command
+    /// line from its first octet, an AUTH dialogue from the AUTH command (421 4.4.2), a TLS
+    /// handshake (closed without a reply).
+    pub record_deadline: Span,
     /// How long the whole DATA phase may take (421 4.4.2).
     pub data_timeout: Span,
     /// Slowest accepted data rate in octets per second, measured over the DATA phase.
@@ -423,12 +430,14 @@ impl Default for Limits {
         Limits {
             max_connections: 1000,
             max_connections_per_ip: 20,
+            exempt_trusted_from_per_ip: true,
             listen_backlog: 1024,
             max_message_size: Size(25 << 20),
             max_recipients: 100,
             max_errors: 10,
             max_line_length: 512,
             command_timeout: Span(Duration::from_secs(300)),
+            record_deadline: Span(Duration::from_secs(300)),
             data_timeout: Span(Duration::from_secs(600)),
             min_data_rate: 1024,
             disk_reserve: Size(256 << 20),

@@ -120,6 +120,9 @@ pub fn check(config: &Config) -> Result<(), Problem> {
             "timeouts must be at least 1s".into(),
         );
     }
+    if l.record_deadline.0.as_secs() < 1 {
+        return fail("limits.record_deadline", "must be at least 1s".into());
+    }
     if config
         .local
         .domains

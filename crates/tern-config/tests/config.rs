@@ -22,6 +22,8 @@ fn empty_config_is_the_safe_default() {
     assert_eq!(c.listeners.len(), 3);
     assert_eq!(c.limits.max_message_size.0, 25 << 20);
     assert_eq!(c.smtp.line_endings, LineEndings::Normalize);
+    assert_eq!(c.limits.record_deadline.0.as_secs(), 300);
+    assert!(c.limits.exempt_trusted_from_per_ip);
 }
 
 #[test]
@@ -68,6 +70,11 @@ fn validation_errors_name_key_and_line() {
 
     let e = err("[tls]\ncertificate = \"/etc/cert.pem\"\n");
     assert_eq!(e.key.as_deref(), Some("tls.key"));
+
+    let e = err("[limits]\nmax_errors = 5\nrecord_deadline = \"500ms\"\n");
+    assert_eq!(e.key.as_deref(), Some("limits.record_deadline"));
+    assert_eq!(e.line, Some(3));
+    assert!(e.message.contains("at least 1s"), "{e}");
 }
 
 #[test]

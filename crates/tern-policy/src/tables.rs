@@ -272,6 +272,12 @@ impl Policy {
         self.quota
     }
 
+    /// The valid entries of `relay.trusted_networks`. The server also exempts them from the
+    /// per-IP connection limit (`limits.exempt_trusted_from_per_ip`).
+    pub fn trusted_networks(&self) -> &[Network] {
+        &self.trusted
+    }
+
     /// Whether this client may send to non-local recipients: it logged in, or its address is
     /// in `relay.trusted_networks`.
     pub fn may_relay(&self, facts: &SessionFacts) -> bool {

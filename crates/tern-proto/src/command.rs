@@ -654,16 +654,9 @@ fn parse_bdat(args: &str, base: usize) -> Result<Command, CommandError> {
             expected: "BDAT requires the chunk size in octets",
         });
     };
-    if !size.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(CommandError::Syntax {
-            command: Verb::Bdat,
-            expected: "the BDAT chunk size must be a decimal number",
-            offset: at,
-        });
-    }
-    let size = size.parse::<u64>().map_err(|_| CommandError::Syntax {
+    let size = crate::params::size_value(size).ok_or(CommandError::Syntax {
         command: Verb::Bdat,
-        expected: "the BDAT chunk size is too large",
+        expected: "the BDAT chunk size must be a decimal number of at most 20 digits",
         offset: at,
     })?;
     let last = match w.next() {
@@ -1227,14 +1220,26 @@ mod tests {
                 last: true
             }
         );
+        // 20 digits past u64::MAX: valid syntax, too large for any limit (as SIZE=).
         assert_eq!(
-            msg("BDAT 18446744073709551616"),
-            "the BDAT chunk size is too large"
+            ok("BDAT 99999999999999999999"),
+            Command::Bdat {
+                size: u64::MAX,
+                last: false
+            }
         );
-        assert_eq!(
-            msg("BDAT -1"),
-            "the BDAT chunk size must be a decimal number"
-        );
+        for bad in [
+            "BDAT 123456789012345678901",
+            "BDAT -1",
+            "BDAT 12x",
+            "BDAT +5",
+        ] {
+            assert_eq!(
+                msg(bad),
+                "the BDAT chunk size must be a decimal number of at most 20 digits",
+                "{bad}"
+            );
+        }
         assert_eq!(
             msg("BDAT 1 FIRST"),
             "expected LAST or nothing after the BDAT chunk size"

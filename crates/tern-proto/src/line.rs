@@ -203,6 +203,12 @@ impl LineReader {
         self.buf.len().saturating_sub(self.start)
     }
 
+    /// Whether a line has begun and is not complete: part of it is buffered, or the rest of a
+    /// too-long line is being dropped as it arrives.
+    pub fn in_line(&self) -> bool {
+        self.buffered_len() > 0 || self.discarding
+    }
+
     /// Marks the first `n` buffered bytes as consumed (by a DATA or BDAT decoder).
     pub fn consume(&mut self, n: usize) {
         self.start = self.start.saturating_add(n).min(self.buf.len());
@@ -300,6 +306,23 @@ mod tests {
         }
         r.feed(b"tail\r\nRSET\r\n");
         assert_eq!(lines(&mut r), vec![Ok(b"RSET".to_vec())]);
+    }
+
+    #[test]
+    fn in_line_while_a_line_is_partial_or_being_dropped() {
+        let mut r = LineReader::with_max_line(10, LineEndingPolicy::Normalize);
+        assert!(!r.in_line());
+        r.feed(b"NO");
+        assert!(lines(&mut r).is_empty() && r.in_line());
+        r.feed(b"OP\r\n");
+        assert_eq!(lines(&mut r), vec![Ok(b"NOOP".to_vec())]);
+        assert!(!r.in_line());
+        // A too-long line: reported, and in progress until its LF although nothing is kept.
+        r.feed(b"xxxxxxxxxxxx");
+        assert_eq!(lines(&mut r), vec![Err(LineError::TooLong { limit: 10 })]);
+        assert!(r.in_line() && r.buffered_len() == 0);
+        r.feed(b"x\n");
+        assert!(lines(&mut r).is_empty() && !r.in_line());
     }
 
     #[test]

@@ -262,6 +262,15 @@ impl fmt::Display for RcptParams {
     }
 }
 
+/// A size as RFC 1870 §4 writes it, `1*20DIGIT`; `None` for anything else. A value past
+/// `u64::MAX` is kept as `u64::MAX`: it is valid syntax and over any limit, a size problem
+/// (`552 5.3.4`), not a syntax error. RFC 3030 §2's BDAT chunk-size is `1*DIGIT`; Tern holds
+/// it to the same 20 digits, so that `SIZE=` and `BDAT` answer the same number alike.
+pub(crate) fn size_value(text: &str) -> Option<u64> {
+    let digits = !text.is_empty() && text.len() <= 20 && text.bytes().all(|b| b.is_ascii_digit());
+    digits.then(|| text.parse::<u64>().unwrap_or(u64::MAX))
+}
+
 /// Longest value echoed back in an error (the rest is cut).
 const ECHO_MAX: usize = 64;
 
@@ -349,11 +358,7 @@ pub(crate) fn parse_mail_params(s: &str, base: usize) -> Result<MailParams, Comm
         match k {
             ParamKeyword::Size => {
                 const E: &str = "SIZE must be a decimal number of at most 20 digits";
-                let v = v.ok_or(bad(verb, k, E))?;
-                if v.len() > 20 || !v.bytes().all(|c| c.is_ascii_digit()) {
-                    return Err(bad(verb, k, E));
-                }
-                p.size = Some(v.parse::<u64>().unwrap_or(u64::MAX));
+                p.size = Some(v.and_then(size_value).ok_or(bad(verb, k, E))?);
             }
             ParamKeyword::Body => {
                 let v = v.ok_or(bad(verb, k, "BODY must be 7BIT, 8BITMIME or BINARYMIME"))?;

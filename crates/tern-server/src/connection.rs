@@ -16,8 +16,6 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::context::{ClientFacts, Decision, ServerContext};
 
-/// How long a TLS handshake may take.
-const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 /// How long one write to the client may take before the connection is dropped.
 const WRITE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
@@ -143,7 +141,8 @@ impl<S: QueueStore + 'static> Connection<S> {
             .tls
             .clone()
             .ok_or_else(|| io::Error::other("TLS without a certificate"))?;
-        let stream = handshake(&acceptor, tcp).await?;
+        let deadline = self.context.config.limits.record_deadline.0;
+        let stream = handshake(&acceptor, tcp, deadline).await?;
         self.client.tls = true;
         Ok(stream)
     }
@@ -246,11 +245,15 @@ async fn write<T: AsyncWrite + Unpin>(stream: &mut T, bytes: &[u8]) -> io::Resul
     }
 }
 
+/// The TLS handshake, within `deadline` for the whole of it (`[limits] record_deadline`). A
+/// handshake that misses it is closed without a reply: neither plain text nor TLS can carry
+/// one in the middle of a handshake.
 async fn handshake(
     acceptor: &TlsAcceptor,
     tcp: TcpStream,
+    deadline: std::time::Duration,
 ) -> io::Result<tokio_rustls::server::TlsStream<TcpStream>> {
-    match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
+    match tokio::time::timeout(deadline, acceptor.accept(tcp)).await {
         Ok(result) => result,
         Err(_) => Err(io::Error::new(
             io::ErrorKind::TimedOut,

@@ -11,12 +11,22 @@
 //!
 //! The limiters decide; the caller answers: [`LimitRefusal::Global`] is `421 4.3.2`,
 //! [`LimitRefusal::PerIp`] is `421 4.7.0`, and a locked-out IP gets `454 4.7.0` to AUTH.
+//!
+//! # Trusted clients
+//!
+//! A [`PerIpExemption`] lifts the per-IP connection limit from loopback clients and the
+//! trusted networks (`[limits] exempt_trusted_from_per_ip`), as Postfix exempts `mynetworks`
+//! from its per-client limits: a webmail or an internal relay opens many connections from one
+//! address. They still count towards the global limit, and the AUTH lockout applies to them
+//! as to everyone.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::net::{IpAddr, Ipv6Addr};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
+
+use tern_config::Network;
 
 /// The address the limits count by: IPv4 as is, IPv4-mapped IPv6 as IPv4, other IPv6 as the
 /// first address of its /64.
@@ -55,10 +65,47 @@ struct Counts {
     per_ip: HashMap<IpAddr, usize>,
 }
 
+/// The clients [`ConnectionLimiter`] does not hold to the per-IP limit.
+#[derive(Debug, Clone, Default)]
+pub struct PerIpExemption {
+    loopback: bool,
+    networks: Vec<Network>,
+}
+
+impl PerIpExemption {
+    /// Nobody: every client is held to the per-IP limit.
+    pub fn nobody() -> PerIpExemption {
+        PerIpExemption::default()
+    }
+
+    /// Loopback clients (`127.0.0.0/8`, `::1`, and those as IPv4-mapped IPv6) and `networks`.
+    pub fn loopback_and(networks: Vec<Network>) -> PerIpExemption {
+        PerIpExemption {
+            loopback: true,
+            networks,
+        }
+    }
+
+    /// Whether `ip` is exempt.
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        (self.loopback && is_loopback(ip)) || self.networks.iter().any(|n| n.contains(ip))
+    }
+}
+
+fn is_loopback(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_loopback(),
+        IpAddr::V6(v6) => {
+            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+    }
+}
+
 #[derive(Debug)]
 struct ConnInner {
     global: usize,
     per_ip: usize,
+    exempt: PerIpExemption,
     counts: Mutex<Counts>,
 }
 
@@ -72,10 +119,20 @@ pub struct ConnectionLimiter {
 impl ConnectionLimiter {
     /// At most `global` connections in all and `per_ip` per client ([`client_key`]).
     pub fn new(global: usize, per_ip: usize) -> ConnectionLimiter {
+        Self::with_exemption(global, per_ip, PerIpExemption::nobody())
+    }
+
+    /// Like [`new`](Self::new), with the clients of `exempt` held to the global limit only.
+    pub fn with_exemption(
+        global: usize,
+        per_ip: usize,
+        exempt: PerIpExemption,
+    ) -> ConnectionLimiter {
         ConnectionLimiter {
             inner: Arc::new(ConnInner {
                 global,
                 per_ip,
+                exempt,
                 counts: Mutex::new(Counts::default()),
             }),
         }
@@ -84,11 +141,18 @@ impl ConnectionLimiter {
     /// Takes a slot for a connection from `ip`, held until the guard is dropped. The global
     /// limit is checked first.
     pub fn try_acquire(&self, ip: IpAddr) -> Result<ConnectionGuard, LimitRefusal> {
-        let key = client_key(ip);
         let mut counts = lock(&self.inner.counts);
         if counts.total >= self.inner.global {
             return Err(LimitRefusal::Global);
         }
+        if self.inner.exempt.contains(ip) {
+            counts.total += 1;
+            return Ok(ConnectionGuard {
+                inner: Arc::clone(&self.inner),
+                key: None,
+            });
+        }
+        let key = client_key(ip);
         let n = counts.per_ip.entry(key).or_insert(0);
         if *n >= self.inner.per_ip {
             if *n == 0 {
@@ -100,7 +164,7 @@ impl ConnectionLimiter {
         counts.total += 1;
         Ok(ConnectionGuard {
             inner: Arc::clone(&self.inner),
-            key,
+            key: Some(key),
         })
     }
 
@@ -122,12 +186,13 @@ impl ConnectionLimiter {
 /// A connection slot; dropping it frees the slot.
 pub struct ConnectionGuard {
     inner: Arc<ConnInner>,
-    key: IpAddr,
+    key: Option<IpAddr>,
 }
 
 impl ConnectionGuard {
-    /// The [`client_key`] this connection counts under.
-    pub fn key(&self) -> IpAddr {
+    /// The [`client_key`] this connection counts under; `None` for an exempt client, which
+    /// counts only in the total.
+    pub fn key(&self) -> Option<IpAddr> {
         self.key
     }
 }
@@ -144,10 +209,13 @@ impl Drop for ConnectionGuard {
     fn drop(&mut self) {
         let mut counts = lock(&self.inner.counts);
         counts.total = counts.total.saturating_sub(1);
-        if let Some(n) = counts.per_ip.get_mut(&self.key) {
+        let Some(key) = self.key else {
+            return;
+        };
+        if let Some(n) = counts.per_ip.get_mut(&key) {
             *n -= 1;
             if *n == 0 {
-                counts.per_ip.remove(&self.key);
+                counts.per_ip.remove(&key);
             }
         }
     }
@@ -319,7 +387,7 @@ mod tests {
         );
         assert_eq!(limiter.count(ip("192.0.2.1")), 2);
         let b1 = limiter.try_acquire(ip("2001:db8::1")).unwrap();
-        assert_eq!(b1.key(), ip("2001:db8::"));
+        assert_eq!(b1.key(), Some(ip("2001:db8::")));
         assert_eq!(limiter.total(), 3);
         assert_eq!(
             limiter.try_acquire(ip("198.51.100.7")).unwrap_err(),
@@ -335,6 +403,46 @@ mod tests {
             lock(&limiter.inner.counts).per_ip.is_empty(),
             "no entries left behind"
         );
+    }
+
+    #[test]
+    fn exempt_clients_count_only_in_the_total() {
+        let trusted = vec![
+            "192.0.2.0/24".parse().unwrap(),
+            "2001:db8::/32".parse().unwrap(),
+        ];
+        let exempt = PerIpExemption::loopback_and(trusted);
+        for inside in [
+            "127.0.0.1",
+            "127.8.9.10",
+            "::1",
+            "::ffff:127.0.0.1",
+            "192.0.2.9",
+        ] {
+            assert!(exempt.contains(ip(inside)), "{inside}");
+        }
+        for outside in ["198.51.100.1", "::", "2001:db9::1", "::ffff:198.51.100.1"] {
+            assert!(!exempt.contains(ip(outside)), "{outside}");
+        }
+        assert!(!PerIpExemption::nobody().contains(ip("127.0.0.1")));
+
+        let limiter = ConnectionLimiter::with_exemption(4, 1, exempt);
+        let held: Vec<_> = ["127.0.0.1", "127.0.0.1", "192.0.2.9"]
+            .into_iter()
+            .map(|a| limiter.try_acquire(ip(a)).unwrap())
+            .collect();
+        assert!(held.iter().all(|g| g.key().is_none()));
+        assert_eq!(limiter.count(ip("127.0.0.1")), 0);
+        let other = limiter.try_acquire(ip("198.51.100.1")).unwrap();
+        assert_eq!(limiter.total(), 4);
+        // The global limit holds for exempt clients too.
+        assert_eq!(
+            limiter.try_acquire(ip("127.0.0.1")).unwrap_err(),
+            LimitRefusal::Global
+        );
+        drop((held, other));
+        assert_eq!(limiter.total(), 0);
+        assert!(lock(&limiter.inner.counts).per_ip.is_empty());
     }
 
     #[test]

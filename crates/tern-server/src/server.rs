@@ -16,7 +16,7 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::connection::Connection;
 use crate::context::{ClientFacts, MailboxUsage, ServerContext};
-use crate::limits::{AuthLimiter, ConnectionLimiter, LimitRefusal};
+use crate::limits::{AuthLimiter, ConnectionLimiter, LimitRefusal, PerIpExemption};
 use crate::tls::TlsSetup;
 use crate::users::UserDb;
 
@@ -128,9 +128,15 @@ pub async fn start<S: QueueStore + 'static>(
         queued: hooks.queued,
         mailbox_usage: hooks.mailbox_usage,
     });
-    let limiter = ConnectionLimiter::new(
+    let exempt = if config.limits.exempt_trusted_from_per_ip {
+        PerIpExemption::loopback_and(context.policy.trusted_networks().to_vec())
+    } else {
+        PerIpExemption::nobody()
+    };
+    let limiter = ConnectionLimiter::with_exemption(
         config.limits.max_connections,
         config.limits.max_connections_per_ip,
+        exempt,
     );
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let (done_tx, done_rx) = mpsc::channel::<()>(1);
@@ -206,6 +212,7 @@ pub fn session_config(config: &Config, kind: ListenerKind, tls: bool) -> Session
         auth_required: submission,
         tls_required: !submission && config.smtp.require_tls,
         command_timeout: limits.command_timeout.0,
+        record_deadline: limits.record_deadline.0,
         data_timeout: limits.data_timeout.0,
         min_data_rate: limits.min_data_rate,
         ..SessionConfig::default()

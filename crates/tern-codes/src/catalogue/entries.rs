@@ -127,6 +127,16 @@ entries! {
         action: "Check the client's bandwidth and network path; the message will be retried.",
         retry: Retry::Helps, rfc: "RFC 5321 §4.5.3.2.6",
     }
+    /// A command line or an AUTH dialogue not finished within the whole-record deadline.
+    TIMEOUT_RECORD = {
+        id: "timeout.record", code: c(421), enhanced: e(4, 4, 2),
+        cause: Cause::NetworkTimeout,
+        text: "Timeout: command or authentication not complete after {seconds} seconds; closing connection",
+        meaning: "The client began a command line or an authentication exchange but did not finish it within the server's deadline for a whole command, as clients that send one byte at a time do, so the server closed the connection.",
+        actor: Actor::SenderAdmin,
+        action: "Check the client's network path and that it sends each command in one piece; the message, if any, was not accepted and will be retried.",
+        retry: Retry::Helps, rfc: "RFC 5321 §4.5.3.2.7",
+    }
     /// Too many errors in one session.
     TOO_MANY_ERRORS = {
         id: "errors.too_many", code: c(421), enhanced: e(4, 7, 0),

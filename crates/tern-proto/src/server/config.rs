@@ -30,6 +30,11 @@ pub struct SessionConfig {
     pub tls_required: bool,
     /// Longest silence between commands (RFC 5321 §4.5.3.2.7).
     pub command_timeout: Duration,
+    /// Longest time one command line may take from its first octet, and one AUTH dialogue from
+    /// the AUTH command to its last response, however slowly the bytes arrive (Postfix's
+    /// `smtpd_per_request_deadline`): silence alone never ends a client that sends one octet
+    /// at a time.
+    pub record_deadline: Duration,
     /// Longest DATA or BDAT phase of one message (RFC 5321 §4.5.3.2.6).
     pub data_timeout: Duration,
     /// Slowest data rate accepted, octets per second, checked once the data phase has lasted
@@ -58,6 +63,7 @@ impl Default for SessionConfig {
             auth_required: false,
             tls_required: false,
             command_timeout: Duration::from_secs(300),
+            record_deadline: Duration::from_secs(300),
             data_timeout: Duration::from_secs(600),
             min_data_rate: 1024,
             rate_grace: Duration::from_secs(30),

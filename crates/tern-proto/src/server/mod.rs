@@ -64,6 +64,9 @@ pub struct ServerSession {
     events: VecDeque<Event>,
     next_id: u64,
     last_activity: Instant,
+    /// When the first octet of the command line not yet complete arrived, for
+    /// [`SessionConfig::record_deadline`].
+    line_started: Option<Instant>,
     shutting_down: bool,
 }
 
@@ -104,14 +107,29 @@ enum Phase {
         decoder: BdatDecoder,
         last: bool,
         clock: DataClock,
-        discard: Option<Reply>,
+        chunk: Chunk,
     },
-    /// Reading an AUTH response line.
-    Auth(SaslState),
+    /// Reading an AUTH response line of a dialogue that began at `started`.
+    Auth { state: SaslState, started: Instant },
     /// Waiting for the TLS handshake.
     StartTls,
     /// Closed: nothing more happens.
     Closed,
+}
+
+/// What becomes of the octets of a BDAT chunk. Every chunk is read to its last octet, whatever
+/// its fate, so that the session stays in step with the client (RFC 3030 §2).
+#[derive(Debug)]
+enum Chunk {
+    /// They go into the message.
+    Store,
+    /// They are dropped, and this reply answers the BDAT once the chunk is read.
+    Discard(Reply),
+    /// They are dropped; the BDAT was answered when it came, because its size takes the
+    /// message over the limit: `552 5.3.4`, as `SIZE=` is answered at MAIL (RFC 1870 §6.1).
+    /// Answering after the chunk would leave a client that announced 20 digits without a
+    /// reply until the data timeout.
+    Answered,
 }
 
 /// Timing of a data phase, for the data timeout and the minimum rate.
@@ -195,6 +213,7 @@ impl ServerSession {
             events: VecDeque::new(),
             next_id: 1,
             last_activity: now,
+            line_started: None,
             shutting_down: false,
         }
     }
@@ -213,7 +232,7 @@ impl ServerSession {
     /// a store or a handshake is pending, once closed, and while enough input is buffered.
     pub fn wants_input(&self) -> bool {
         match self.phase {
-            Phase::Command | Phase::NoService | Phase::Auth(_) => {
+            Phase::Command | Phase::NoService | Phase::Auth { .. } => {
                 self.lines.buffered_len() < INPUT_HIGH_WATER
             }
             Phase::Data { .. } | Phase::Bdat { .. } => true,
@@ -267,8 +286,9 @@ impl ServerSession {
     /// When [`ServerSession::handle_timeout`] must be called, if no input comes first.
     pub fn poll_timeout(&self) -> Option<Instant> {
         match &self.phase {
-            Phase::Command | Phase::NoService | Phase::Auth(_) => {
-                Some(self.last_activity + self.config.command_timeout)
+            Phase::Command | Phase::NoService | Phase::Auth { .. } => {
+                let silence = self.last_activity + self.config.command_timeout;
+                Some(self.record_deadline().map_or(silence, |d| d.min(silence)))
             }
             Phase::Data { clock, .. } | Phase::Bdat { clock, .. } => {
                 Some((clock.started + self.config.data_timeout).min(clock.next_rate_check))
@@ -277,22 +297,44 @@ impl ServerSession {
         }
     }
 
+    /// When the record in progress must be complete: the AUTH dialogue from its start, or the
+    /// command line from its first octet. `None` when none is in progress.
+    fn record_deadline(&self) -> Option<Instant> {
+        let started = match &self.phase {
+            Phase::Auth { started, .. } => Some(*started),
+            Phase::Command | Phase::NoService => self.line_started,
+            _ => None,
+        }?;
+        started.checked_add(self.config.record_deadline)
+    }
+
     /// Time has passed: closes the session with `421 4.4.2` when a deadline is missed.
     pub fn handle_timeout(&mut self, now: Instant) {
         let config = std::sync::Arc::clone(&self.config);
+        let record_deadline = self.record_deadline();
+        let seconds = |d: Duration| d.as_secs().to_string();
         let expired = match &mut self.phase {
-            Phase::Command | Phase::NoService | Phase::Auth(_) => {
-                (now >= self.last_activity + config.command_timeout).then(|| {
-                    catalogue::TIMEOUT
-                        .reply_with(&[("seconds", &config.command_timeout.as_secs().to_string())])
-                })
+            Phase::Command | Phase::NoService | Phase::Auth { .. } => {
+                if now >= self.last_activity + config.command_timeout {
+                    Some(
+                        catalogue::TIMEOUT
+                            .reply_with(&[("seconds", &seconds(config.command_timeout))]),
+                    )
+                } else if record_deadline.is_some_and(|d| now >= d) {
+                    Some(
+                        catalogue::TIMEOUT_RECORD
+                            .reply_with(&[("seconds", &seconds(config.record_deadline))]),
+                    )
+                } else {
+                    None
+                }
             }
             Phase::Data { clock, .. } | Phase::Bdat { clock, .. } => {
                 let elapsed = now.saturating_duration_since(clock.started);
                 if elapsed >= config.data_timeout {
                     Some(
                         catalogue::TIMEOUT
-                            .reply_with(&[("seconds", &config.data_timeout.as_secs().to_string())]),
+                            .reply_with(&[("seconds", &seconds(config.data_timeout))]),
                     )
                 } else if now >= clock.next_rate_check {
                     let too_slow = u128::from(clock.received) * 1000
@@ -424,12 +466,12 @@ impl ServerSession {
             Phase::Bdat {
                 decoder,
                 clock,
-                discard,
+                chunk,
                 ..
             } => {
                 let mut scratch = Vec::new();
-                let sink = match (discard.is_some(), self.transaction.as_mut()) {
-                    (false, Some(t)) => &mut t.body,
+                let sink = match (chunk, self.transaction.as_mut()) {
+                    (Chunk::Store, Some(t)) => &mut t.body,
                     _ => &mut scratch,
                 };
                 let progress = decoder.feed(bytes, sink);
@@ -456,10 +498,11 @@ impl ServerSession {
                         self.lines.feed(&buffered[consumed..]);
                     }
                 }
-                Phase::Command | Phase::NoService | Phase::Auth(_) => {
+                Phase::Command | Phase::NoService | Phase::Auth { .. } => {
                     let Some(item) = self.lines.next_line() else {
                         break;
                     };
+                    self.line_started = None;
                     match item {
                         Ok(line) => {
                             let line = line.to_vec();
@@ -467,7 +510,7 @@ impl ServerSession {
                         }
                         Err(e) => {
                             let reply = errors::line_error(&e);
-                            if let Phase::Auth(_) = self.phase {
+                            if let Phase::Auth { .. } = self.phase {
                                 self.phase = Phase::Command;
                                 self.lines.set_max_line(self.config.max_line);
                                 self.refuse_reply(&catalogue::AUTH_LINE_TOO_LONG.reply());
@@ -482,6 +525,7 @@ impl ServerSession {
                 }
             }
         }
+        self.note_line_start();
         // Waiting for a decision, the replies so far stay queued: the caller usually answers
         // at once, and the replies to a pipelined group then leave in one write (RFC 2920
         // §3.1 lets a server buffer them). They are flushed before any wait for input.
@@ -490,14 +534,29 @@ impl ServerSession {
         }
     }
 
+    /// Starts the clock of a command line when its first octet is in (the octets arrived with
+    /// the last input), and stops it when no line is in progress.
+    fn note_line_start(&mut self) {
+        let reading = matches!(
+            self.phase,
+            Phase::Command | Phase::NoService | Phase::Auth { .. }
+        );
+        if !reading || !self.lines.in_line() {
+            self.line_started = None;
+        } else if self.line_started.is_none() {
+            self.line_started = Some(self.last_activity);
+        }
+    }
+
     fn handle_line(&mut self, line: &[u8]) {
-        if let Phase::Auth(_) = self.phase {
-            let Phase::Auth(state) = mem::replace(&mut self.phase, Phase::Command) else {
+        if let Phase::Auth { .. } = self.phase {
+            let Phase::Auth { state, started } = mem::replace(&mut self.phase, Phase::Command)
+            else {
                 return;
             };
             self.lines.set_max_line(self.config.max_line);
             let step = sasl::respond(state, line);
-            self.sasl_step(step);
+            self.sasl_step(step, started);
             return;
         }
         let command = match parse_command(line) {
@@ -744,32 +803,65 @@ impl ServerSession {
     }
 
     fn bdat(&mut self, size: u64, last: bool) {
-        let mut discard = self.message_refusal();
         let so_far = self.transaction.as_ref().map_or(0, |t| t.body.len() as u64);
-        if discard.is_none()
-            && let Some(t) = self.transaction.as_mut()
-        {
-            t.chunked = true;
-            discard = t.failed.clone();
+        let chunk = match self.message_refusal() {
+            Some(reply) => Chunk::Discard(reply),
+            None => self.chunk_fate(so_far, size),
+        };
+        if self.is_closed() {
+            // The early 552 was one error too many.
+            return;
         }
         self.phase = Phase::Bdat {
             decoder: BdatDecoder::new(size, so_far, self.config.max_message_size),
             last,
             clock: DataClock::new(self.last_activity, self.config.rate_grace),
-            discard,
+            chunk,
         };
         if size == 0 {
             self.feed_body(&[]);
         }
     }
 
+    /// What becomes of a chunk of a transaction that may receive a message: dropped after an
+    /// earlier failure; refused at once when its size takes the message over the limit;
+    /// otherwise stored.
+    fn chunk_fate(&mut self, so_far: u64, size: u64) -> Chunk {
+        let Some(t) = self.transaction.as_mut() else {
+            return Chunk::Store;
+        };
+        t.chunked = true;
+        if let Some(reply) = t.failed.clone() {
+            return Chunk::Discard(reply);
+        }
+        if so_far.saturating_add(size) <= self.config.max_message_size {
+            return Chunk::Store;
+        }
+        let reply = self.fail_too_big();
+        self.refuse_reply(&reply);
+        Chunk::Answered
+    }
+
+    /// The message of the BDAT transaction is over the size limit: what it held is dropped,
+    /// and every later chunk is answered with the returned `552 5.3.4`.
+    fn fail_too_big(&mut self) -> Reply {
+        let reply = catalogue::SIZE_TOO_BIG
+            .reply_with(&[("limit", &self.config.max_message_size.to_string())]);
+        if let Some(t) = self.transaction.as_mut() {
+            t.failed = Some(reply.clone());
+            t.body = Vec::new();
+        }
+        reply
+    }
+
     fn bdat_done(&mut self, outcome: BdatOutcome) {
-        let Phase::Bdat { last, discard, .. } = mem::replace(&mut self.phase, Phase::Command)
-        else {
+        let Phase::Bdat { last, chunk, .. } = mem::replace(&mut self.phase, Phase::Command) else {
             return;
         };
-        if let Some(reply) = discard {
-            self.refuse_reply(&reply);
+        if !matches!(chunk, Chunk::Store) {
+            if let Chunk::Discard(reply) = chunk {
+                self.refuse_reply(&reply);
+            }
             if last {
                 self.end_of_message();
             }
@@ -777,12 +869,10 @@ impl ServerSession {
         }
         match outcome {
             BdatOutcome::TooLarge { .. } => {
-                let reply = catalogue::SIZE_TOO_BIG
-                    .reply_with(&[("limit", &self.config.max_message_size.to_string())]);
-                if let Some(t) = self.transaction.as_mut() {
-                    t.failed = Some(reply.clone());
-                    t.body = Vec::new();
-                }
+                // A stored chunk that takes the message over the limit is refused when it is
+                // announced (`chunk_fate`), so the decoder does not report this today; should
+                // it, the answer is the same.
+                let reply = self.fail_too_big();
                 self.refuse_reply(&reply);
                 if last {
                     self.end_of_message();
@@ -866,15 +956,17 @@ impl ServerSession {
             return self.refuse_reply(&catalogue::AUTH_ENCRYPTION_REQUIRED.reply());
         }
         let step = sasl::start(mechanism, initial);
-        self.sasl_step(step);
+        self.sasl_step(step, self.last_activity);
     }
 
-    fn sasl_step(&mut self, step: Step) {
+    /// The next step of an AUTH dialogue that began at `started` (the deadline of the whole
+    /// dialogue runs from there).
+    fn sasl_step(&mut self, step: Step, started: Instant) {
         match step {
             Step::Challenge(reply, state) => {
                 self.reply(&reply);
                 self.lines.set_max_line(SessionConfig::AUTH_LINE_LIMIT);
-                self.phase = Phase::Auth(state);
+                self.phase = Phase::Auth { state, started };
             }
             Step::Fail(reply) => self.refuse_reply(&reply),
             Step::Done(c) => {

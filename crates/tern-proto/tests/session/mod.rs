@@ -23,6 +23,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tern_codes::catalogue;
+mod limits;
 mod props;
 pub mod transcript;
 

@@ -223,12 +223,14 @@ fn table() -> Vec<Row> {
         row("BDAT x", R, line("BDAT x"), 501, SYNTAX),
         row("BDAT 5 FIRST", R, line("BDAT 5 FIRST"), 501, SYNTAX),
         row("BDAT 5 LAST LAST", R, line("BDAT 5 LAST LAST"), 501, SYNTAX),
-        // The largest chunk size: a refused chunk is still read to its end to stay in sync
-        // (RFC 3030), so the data timeout ends it.
-        row("BDAT 18446744073709551615 then silence", R, b"BDAT 18446744073709551615\r\nabc".to_vec(), 421, Some("4.4.2")).after(After::Closed),
-        // Over u64: RFC 3030's chunk-size is 1*DIGIT, so 552 5.3.4 (too big, as MAIL's
-        // SIZE=99999999999999999999 gets); refusing it as a syntax error is acceptable too.
-        row("BDAT 99999999999999999999", R, line("BDAT 99999999999999999999"), 552, Some("5.3.4")).or(501, SYNTAX).after(After::Unchecked),
+        // The largest chunk size: refused at once as too big, and the chunk is still read to
+        // its end to stay in sync (RFC 3030), so the data timeout ends it.
+        row("BDAT 18446744073709551615 then silence", R, b"BDAT 18446744073709551615\r\nabc".to_vec(), 552, Some("5.3.4")).then(421, Some("4.4.2")).after(After::Closed),
+        // Over u64 in 20 digits: 552 5.3.4, as MAIL's SIZE=99999999999999999999 gets.
+        row("BDAT 99999999999999999999", R, line("BDAT 99999999999999999999"), 552, Some("5.3.4")).after(After::Unchecked),
+        // More than 20 digits: a syntax error, as SIZE= with 21 digits (RFC 1870 §4).
+        row("BDAT of 21 digits", R, line("BDAT 123456789012345678901"), 501, SYNTAX),
+        row("SIZE of 21 digits", E, line("MAIL FROM:<a@example.org> SIZE=123456789012345678901"), 501, SYNTAX),
         row("BDAT 70000 LAST over a 64 KiB limit", R, big_chunk, 552, Some("5.3.4")),
         row("BDAT 5 then 3 octets and silence", R, b"BDAT 5\r\nabc".to_vec(), 421, Some("4.4.2")).after(After::Closed),
         // A refused chunk is read and discarded (RFC 3030 §3): its QUIT is not a command.

@@ -2,6 +2,7 @@
 //! that reads whole replies, so tests can assert exact codes and enhanced codes.
 
 mod bad_input;
+mod limits;
 mod replies;
 mod transcripts;
 
@@ -217,6 +218,20 @@ impl Client {
         };
         let tcp = r.into_inner();
         self.conn = Conn::Tls(Box::new(BufReader::new(tls_handshake(tcp, config).await)));
+    }
+
+    /// MAIL and one RCPT, asserting that both are accepted.
+    pub async fn envelope(&mut self, from: &str, to: &str) {
+        expect(
+            &self.cmd(&format!("MAIL FROM:<{from}>")).await,
+            250,
+            Some("2.1.0"),
+        );
+        expect(
+            &self.cmd(&format!("RCPT TO:<{to}>")).await,
+            250,
+            Some("2.1.5"),
+        );
     }
 
     /// EHLO, asserting success.

@@ -255,11 +255,17 @@ async fn code_421_too_many_errors() {
 
 #[tokio::test]
 async fn code_421_connection_limits() {
-    let s = TestServer::start("[limits]\nmax_connections = 10\nmax_connections_per_ip = 1\n").await;
+    // Loopback is exempt from the per-IP limit unless told otherwise (see
+    // limits::loopback_clients_are_exempt_from_the_per_ip_limit).
+    let s = TestServer::start(
+        "[limits]\nmax_connections = 10\nmax_connections_per_ip = 2\nexempt_trusted_from_per_ip = false\n",
+    )
+    .await;
     let _first = s.connect(Smtp).await;
-    let mut second = s.connect_raw(Smtp).await;
-    expect(&second.reply().await, 421, Some("4.7.0"));
-    assert!(second.is_closed().await);
+    let _second = s.connect(Smtp).await;
+    let mut third = s.connect_raw(Smtp).await;
+    expect(&third.reply().await, 421, Some("4.7.0"));
+    assert!(third.is_closed().await);
 
     let s = TestServer::start("[limits]\nmax_connections = 1\nmax_connections_per_ip = 1\n").await;
     let _first = s.connect(Smtp).await;

@@ -33,7 +33,8 @@ async fn connection_flood_is_refused_with_421_and_the_server_survives() {
     let config = write_config(
         dir.path(),
         &dir.path().join("data"),
-        "[limits]\nmax_connections = 20\nmax_connections_per_ip = 5\n[tls]\nenabled = false\n",
+        "[limits]\nmax_connections = 20\nmax_connections_per_ip = 5\n\
+         exempt_trusted_from_per_ip = false\n[tls]\nenabled = false\n",
     );
     let mut server = Server::start(&config);
     let ip = |n: u8| Ipv4Addr::new(127, 0, 0, n);
