@@ -3,7 +3,8 @@
 //! - [`dns`]: MX resolution (RFC 5321 §5.1, null MX of RFC 7505) and its catalogue replies.
 //! - [`maildir`]: durable Maildir delivery for local mailboxes.
 //! - [`schedule`]: the retry schedule, as pure functions.
-//! - [`local`]: writing one recipient's copy into its Maildir, with the quota check.
+//! - [`local`]: writing one recipient's copy into its Maildir exactly once (a copy an earlier
+//!   attempt made is found, not written again), with the quota check.
 //! - [`remote`]: routes and MX hosts, one SMTP connection at a time (TLS, AUTH, pipelining),
 //!   each reply acted on by its first digit.
 //! - [`Delivery`]: one pass over the due recipients: local ones written, remote ones grouped

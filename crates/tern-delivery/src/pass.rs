@@ -39,6 +39,11 @@ struct Shared<S> {
     remote: Remote,
     store: Arc<S>,
     in_flight: Mutex<HashSet<(QueueId, u32)>>,
+    /// When this delivery started: a message received before may have been written into its
+    /// Maildir by the process before, which died before recording it.
+    started_ms: i64,
+    /// Local recipients whose attempt started here and whose outcome is not recorded yet.
+    unrecorded: Mutex<HashSet<(QueueId, u32)>>,
     wake: Arc<Notify>,
     global: Arc<Semaphore>,
     per_destination: Mutex<HashMap<String, Arc<Semaphore>>>,
@@ -100,6 +105,8 @@ impl<S: QueueStore + 'static> Delivery<S> {
             maildirs,
             store,
             in_flight: Mutex::new(HashSet::new()),
+            started_ms: crate::now_ms(),
+            unrecorded: Mutex::new(HashSet::new()),
             wake,
             per_destination: Mutex::new(HashMap::new()),
             tasks: Mutex::new(0),
@@ -300,6 +307,9 @@ impl<S: QueueStore + 'static> Delivery<S> {
 }
 
 impl<S: QueueStore + 'static> Shared<S> {
+    /// Delivers a local recipient and records the outcome. The Maildir copy's name is the
+    /// same on every attempt, so one made by an attempt whose outcome was never recorded (a
+    /// crash between the file and the store) is found and recorded instead of written twice.
     async fn deliver_local(
         &self,
         info: &MessageInfo,
@@ -309,37 +319,58 @@ impl<S: QueueStore + 'static> Shared<S> {
         attempts: u32,
         now_ms: i64,
     ) -> Result<LocalOutcome, StoreError> {
-        let id = info.id;
-        match local::deliver(
+        let key = (r.id, r.index);
+        let unrecorded = !lock(&self.unrecorded).insert(key);
+        let maybe_written =
+            unrecorded || attempts > 0 || info.envelope.received_at_ms < self.started_ms;
+        let local = local::deliver(
             &self.maildirs,
             self.policy.mailbox_quota(),
             info,
             &r.address,
             mailbox,
             body,
+            maybe_written,
         )
-        .await
-        {
-            local::Local::Delivered(path) => {
-                let reply = catalogue::DELIVERY_LOCAL_OK.reply_with(&[("address", &r.address)]);
-                let transcript = format!("maildir {}", path.display());
-                self.record(r, Decision::Delivered, &reply, "local", transcript, now_ms)
-                    .await?;
-                Ok(LocalOutcome::Delivered(Bounced {
-                    index: r.index,
-                    reply,
-                    host: None,
-                }))
+        .await;
+        let outcome = self
+            .record_local(r, mailbox, local, attempts, now_ms)
+            .await?;
+        lock(&self.unrecorded).remove(&key);
+        Ok(outcome)
+    }
+
+    /// Records what became of a local delivery: delivered (written now or found), failed
+    /// over quota, or deferred after an error.
+    async fn record_local(
+        &self,
+        r: &DueRecipient,
+        mailbox: &str,
+        local: local::Local,
+        attempts: u32,
+        now_ms: i64,
+    ) -> Result<LocalOutcome, StoreError> {
+        let id = r.id;
+        let transcript = match local {
+            local::Local::Delivered(path) => format!("maildir {}", path.display()),
+            local::Local::AlreadyThere(path) => {
+                tracing::info!(queue_id = %id, mailbox, file = %path.display(),
+                    "already in the Maildir from an attempt whose outcome was not recorded");
+                format!(
+                    "maildir {}: already there, written by an earlier attempt whose outcome \
+                     was not recorded; not written again",
+                    path.display()
+                )
             }
             local::Local::OverQuota => {
                 let reply = catalogue::DELIVERY_OVER_QUOTA.reply_with(&[("address", &r.address)]);
                 self.record(r, Decision::Failed, &reply, "local", String::new(), now_ms)
                     .await?;
-                Ok(LocalOutcome::Failed(Bounced {
+                return Ok(LocalOutcome::Failed(Bounced {
                     index: r.index,
                     reply,
                     host: None,
-                }))
+                }));
             }
             local::Local::Error(e) => {
                 tracing::error!(queue_id = %id, mailbox, error = %e, "maildir delivery failed");
@@ -355,9 +386,17 @@ impl<S: QueueStore + 'static> Shared<S> {
                     now_ms,
                 )
                 .await?;
-                Ok(LocalOutcome::Deferred)
+                return Ok(LocalOutcome::Deferred);
             }
-        }
+        };
+        let reply = catalogue::DELIVERY_LOCAL_OK.reply_with(&[("address", &r.address)]);
+        self.record(r, Decision::Delivered, &reply, "local", transcript, now_ms)
+            .await?;
+        Ok(LocalOutcome::Delivered(Bounced {
+            index: r.index,
+            reply,
+            host: None,
+        }))
     }
 
     /// Drops a recipient whose route discards its mail (`transport = "discard"`, Postfix's

@@ -43,6 +43,9 @@ pub struct ListFilter {
     pub reply: Option<ReplyFilter>,
     /// The message is held (`Some(true)`) or not (`Some(false)`).
     pub held: Option<bool>,
+    /// The message has work left, a recipient not yet final (`Some(true)`: what `mailq`
+    /// shows), or every recipient is delivered or failed (`Some(false)`).
+    pub pending: Option<bool>,
     /// Received at or before this time (Unix ms): "older than" = now minus the age.
     pub received_before_ms: Option<i64>,
     /// Received at or after this time (Unix ms).

@@ -327,7 +327,7 @@ fn ids_in(out: &str, f: &Fixture) -> Vec<QueueId> {
 #[test]
 fn list_shows_every_message_with_a_summary() {
     let f = fixture();
-    let out = f.ok(&["list"]);
+    let out = f.ok(&["list", "--all"]);
     assert_eq!(ids_in(&out, &f).len(), 4, "{out}");
     for needle in [
         "alice@example.org",
@@ -375,7 +375,7 @@ fn list_filters() {
         (&["--state", "failed", "--domain", "example.com"], vec![]),
     ];
     for (args, expect) in cases {
-        let mut full = vec!["list"];
+        let mut full = vec!["list", "--all"];
         full.extend_from_slice(args);
         let out = f.ok(&full);
         assert_eq!(&ids_in(&out, &f), expect, "{args:?}:\n{out}");
@@ -383,6 +383,68 @@ fn list_filters() {
             assert_eq!(out, "No queued message matches these filters.\n");
         }
     }
+}
+
+#[test]
+fn list_shows_work_left_and_all_adds_finished_messages() {
+    let f = fixture();
+    // The deferred message (one recipient deferred, one failed), the fresh one and the held
+    // one have work left; the delivered bounce is finished.
+    let out = f.ok(&["list"]);
+    assert_eq!(ids_in(&out, &f), vec![f.deferred, f.fresh, f.held], "{out}");
+    assert!(
+        out.contains("3 messages, 4 recipients: 2 scheduled, 1 deferred, 1 failed; 1 held"),
+        "{out}"
+    );
+    let out = f.ok(&["list", "--all"]);
+    assert_eq!(
+        ids_in(&out, &f),
+        vec![f.deferred, f.fresh, f.bounce, f.held],
+        "{out}"
+    );
+    // JSON follows the same rule.
+    let listed = |args: &[&str]| -> Vec<String> {
+        let v = f.json(args);
+        let ids: Vec<String> = v["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["id"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(v["count"], ids.len(), "{args:?}");
+        ids
+    };
+    let id = |q: QueueId| q.to_string();
+    assert_eq!(
+        listed(&["list", "--json"]),
+        [id(f.deferred), id(f.fresh), id(f.held)]
+    );
+    assert_eq!(listed(&["list", "--json", "--all"]).len(), 4);
+    // Filters that only finished recipients can match look at finished messages by themselves.
+    for args in [
+        &["--state", "delivered"][..],
+        &["--class", "2"],
+        &["--code", "250"],
+    ] {
+        let mut full = vec!["list"];
+        full.extend_from_slice(args);
+        let out = f.ok(&full);
+        assert_eq!(ids_in(&out, &f), vec![f.bounce], "{args:?}:\n{out}");
+    }
+    // Other filters select among the messages with work left, unless --all.
+    let out = f.ok(&["list", "--sender", "<>"]);
+    assert_eq!(
+        out,
+        "No message with work left matches (--all also looks at finished ones).\n"
+    );
+    let out = f.ok(&["list", "--sender", "<>", "--all"]);
+    assert_eq!(ids_in(&out, &f), vec![f.bounce], "{out}");
+    let out = f.ok(&["list", "--domain", "example.net"]);
+    assert_eq!(ids_in(&out, &f), vec![f.deferred], "{out}");
+    // The help teaches it.
+    let (help, _, _) = f.run(&["list", "--help"]);
+    assert!(help.contains("--all"), "{help}");
+    assert!(help.contains("work left"), "{help}");
 }
 
 #[test]
@@ -403,7 +465,7 @@ fn list_rejects_bad_filter_values() {
 #[test]
 fn list_json_has_the_fields() {
     let f = fixture();
-    let v = f.json(&["list", "--json"]);
+    let v = f.json(&["list", "--json", "--all"]);
     assert_eq!(v["count"], 4);
     let messages = v["messages"].as_array().unwrap();
     let first = &messages[0];

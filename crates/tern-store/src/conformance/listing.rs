@@ -237,6 +237,23 @@ pub(crate) async fn list_filters<S: QueueStore>(s: &S) -> Check {
         vec![a, b],
         "not held"
     );
+    // a has a deferred recipient (its other one delivered), c a scheduled one (held); b's only
+    // recipient failed.
+    let work_left = |pending| ListFilter {
+        pending: Some(pending),
+        ..all()
+    };
+    ensure_eq!(ids(s, work_left(true)).await?, vec![a, c], "work left");
+    ensure_eq!(ids(s, work_left(false)).await?, vec![b], "finished");
+    let delivered = ListFilter {
+        state: Some(RecipientState::Delivered),
+        ..work_left(true)
+    };
+    ensure_eq!(
+        ids(s, delivered).await?,
+        vec![a],
+        "work left, with a delivered recipient"
+    );
     ensure_eq!(
         ids(
             s,

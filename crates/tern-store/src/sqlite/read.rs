@@ -12,7 +12,7 @@ use crate::envelope::{ClientInfo, Envelope, MailParams, Recipient, TlsInfo};
 use crate::error::StoreError;
 use crate::filter::ListFilter;
 use crate::id::QueueId;
-use crate::status::{DueRecipient, MessageInfo, RecipientStatus, StoredReply};
+use crate::status::{DueRecipient, MessageInfo, RecipientState, RecipientStatus, StoredReply};
 
 const MESSAGE_COLS: &str = "id, received_at, sender, size_param, body_type, smtputf8, ret, envid, \
      helo, peer_ip, tls_protocol, tls_cipher, auth_user, held, body_len";
@@ -357,6 +357,19 @@ pub(crate) fn list(conn: &Connection, filter: &ListFilter) -> Result<Vec<Message
     if let Some(held) = filter.held {
         args.push(Value::Integer(i64::from(held)));
         sql.push_str(&format!(" AND m.held = ?{}", args.len()));
+    }
+    if let Some(pending) = filter.pending {
+        let not = if pending { "" } else { "NOT " };
+        args.push(Value::Integer(codec::state_to_int(
+            RecipientState::Delivered,
+        )));
+        args.push(Value::Integer(codec::state_to_int(RecipientState::Failed)));
+        sql.push_str(&format!(
+            " AND {not}EXISTS (SELECT 1 FROM recipients p WHERE p.message_id = m.id \
+             AND p.state NOT IN (?{}, ?{}))",
+            args.len() - 1,
+            args.len()
+        ));
     }
     if let Some(t) = filter.received_before_ms {
         args.push(Value::Integer(t));

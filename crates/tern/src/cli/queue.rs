@@ -3,7 +3,8 @@
 //! The commands open the store under `data_dir/queue` as a second handle when a server holds
 //! it (SQLite's locking keeps both consistent), read or change it, and close it.
 //!
-//! - `list`: a compact table (or JSON) with the filters of [`FilterArgs`];
+//! - `list`: the messages with work left (with `--all`, finished ones too) as a compact table
+//!   (or JSON), with the filters of [`FilterArgs`];
 //! - `show ID`: the envelope, each recipient's status with its last reply explained, and the
 //!   timeline of attempts with their transcripts;
 //! - `why ID`: one screen on why a message is still queued and what happens next;
@@ -34,6 +35,13 @@ Exit status:
   2  bad input: a malformed queue id or option (nothing was changed)";
 
 const LIST_AFTER_HELP: &str = "\
+Which messages: those with work left, as mailq shows them: a recipient still
+scheduled or deferred, held or not. Finished messages (every recipient
+delivered or failed) stay for [delivery] keep_finished so show and why can
+explain them; --all lists them too. A filter that only finished recipients can
+match (--state delivered, --state failed, a 2xx or 5xx --code or --class) looks
+at them without --all.
+
 Columns: the queue id (followed by ! when the message is held), its age, the
 sender (<> is the null sender of bounces), then one line per recipient with its
 state and its last reply code. Recipient conditions (--state, --domain,
@@ -43,6 +51,8 @@ other recipients of a matching message are listed too.
 Examples:
   tern queue list --state deferred
   tern queue list --domain example.com --class 4
+  tern queue list --all --newer-than 1h
+  tern queue list --state failed --newer-than 1d
   tern queue list --older-than 2d --json | jq -r '.messages[].id'
 
 Exit status:
@@ -65,8 +75,9 @@ Exit status:
 /// Look at the queue and act on it.
 #[derive(Debug, clap::Subcommand)]
 pub enum QueueCommand {
-    /// List queued messages in a compact table: id, age, sender, each recipient with its state
-    /// and last reply code (like `mailq`/`postqueue -p`).
+    /// List the messages with work left (a recipient scheduled or deferred, held or not) in a
+    /// compact table: id, age, sender, each recipient with its state and last reply code (like
+    /// `mailq`/`postqueue -p`). `--all` adds the finished ones (delivered, failed).
     #[command(visible_alias = "ls", after_help = LIST_AFTER_HELP)]
     List(ListArgs),
     /// Show one message: envelope, client facts, each recipient's status with its last reply
@@ -157,6 +168,10 @@ pub struct FilterArgs {
 pub struct ListArgs {
     #[command(flatten)]
     filter: FilterArgs,
+    /// Also list finished messages: every recipient delivered or failed (their history is
+    /// kept for `[delivery] keep_finished`).
+    #[arg(long)]
+    all: bool,
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
@@ -220,6 +235,14 @@ impl FilterArgs {
             && !self.held
     }
 
+    /// Whether only finished recipients can match: a final state, or a reply of class 2 or 5
+    /// (a recipient's last reply decided its state by its first digit).
+    fn asks_for_finished(&self) -> bool {
+        let class = self.code.map(|c| c / 100).or(self.class.map(u16::from));
+        matches!(self.state, Some(StateArg::Delivered | StateArg::Failed))
+            || matches!(class, Some(2 | 5))
+    }
+
     fn to_filter(&self, now: i64) -> ListFilter {
         let ago =
             |d: Duration| now.saturating_sub(i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
@@ -233,6 +256,7 @@ impl FilterArgs {
                 .map(ReplyFilter::Code)
                 .or(self.class.map(ReplyFilter::Class)),
             held: self.held.then_some(true),
+            pending: None,
             received_before_ms: self.older_than.map(ago),
             received_after_ms: self.newer_than.map(ago),
             limit: None,

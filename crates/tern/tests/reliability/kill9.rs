@@ -6,6 +6,7 @@
 //! still be there at the end.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -17,7 +18,7 @@ use super::support::{
 
 /// What the client knows about one message it tried to send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Outcome {
+pub(super) enum Outcome {
     /// The data was never sent (the connection was lost before 354).
     NotSent,
     /// The data was sent and no reply came (the server was killed).
@@ -27,24 +28,74 @@ enum Outcome {
 }
 
 #[derive(Debug)]
-struct Entry {
-    id: String,
-    body: Vec<u8>,
-    outcome: Outcome,
+pub(super) struct Entry {
+    pub(super) id: String,
+    pub(super) body: Vec<u8>,
+    pub(super) outcome: Outcome,
 }
 
-type Ledger = Arc<Mutex<Vec<Entry>>>;
+pub(super) type Ledger = Arc<Mutex<Vec<Entry>>>;
 
 const ROUNDS: usize = 4;
 const CLIENTS: usize = 8;
 
-/// One client: connects, sends messages until the connection is lost or `until`.
+/// A temporary directory with the data directory (`data`) and config of a load test: many
+/// connections from one address, no TLS, and `sections`.
+pub(super) fn load_config(sections: &str) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let config = write_config(
+        dir.path(),
+        &data,
+        &format!("[limits]\nmax_connections_per_ip = 100\n[tls]\nenabled = false\n{sections}"),
+    );
+    (dir, data, config)
+}
+
+/// Starts `tern serve`, lets `clients` clients (named `prefix`c0...) send to `rcpts`, and
+/// kills the server with SIGKILL after `kill_after`, mid-stream. Returns once every client has
+/// seen the connection go.
+pub(super) async fn run_and_kill(
+    config: &std::path::Path,
+    rng: &mut Rng,
+    ledger: &Ledger,
+    prefix: &str,
+    kill_after: Duration,
+    clients: usize,
+    rcpts: &'static [&'static str],
+) {
+    let mut server = Server::start(config);
+    let until = Instant::now() + kill_after + Duration::from_secs(5);
+    let mut tasks = Vec::new();
+    for task in 0..clients {
+        tasks.push(tokio::spawn(client(
+            server.smtp,
+            format!("{prefix}c{task}"),
+            rng.fork(),
+            Arc::clone(ledger),
+            until,
+            rcpts,
+        )));
+    }
+    tokio::time::sleep(kill_after).await;
+    server.kill();
+    for t in tasks {
+        tokio::time::timeout(Duration::from_secs(20), t)
+            .await
+            .expect("a client hung after the kill")
+            .unwrap();
+    }
+}
+
+/// One client: connects, sends messages to one of `rcpts` each until the connection is lost
+/// or `until`.
 async fn client(
     server: std::net::SocketAddr,
     name: String,
     mut rng: Rng,
     ledger: Ledger,
     until: Instant,
+    rcpts: &'static [&'static str],
 ) {
     let mut n = 0;
     'connections: while Instant::now() < until {
@@ -73,12 +124,8 @@ async fn client(
             };
             let started = async {
                 c.ok("MAIL FROM:<load@client.test>", 250).await?;
-                let rcpt = if rng.range(0, 2) == 0 {
-                    "RCPT TO:<a@hold.test>"
-                } else {
-                    "RCPT TO:<b@hold.test>"
-                };
-                c.ok(rcpt, 250).await?;
+                let rcpt = rcpts[rng.range(0, rcpts.len() as u64) as usize];
+                c.ok(&format!("RCPT TO:<{rcpt}>"), 250).await?;
                 c.ok("DATA", 354).await
             };
             if started.await.is_err() {
@@ -109,45 +156,22 @@ async fn client(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_under_load_keeps_every_acknowledged_message_once_and_intact() {
     let started = Instant::now();
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let config = write_config(
-        dir.path(),
-        &data,
-        &format!(
-            "[limits]\nmax_connections_per_ip = 100\n\
-             [tls]\nenabled = false\n\
-             [relay]\ntrusted_networks = [\"127.0.0.0/8\"]\n\
-             [delivery]\nretry_initial = \"1h\"\n\
-             [[delivery.route]]\ndomain = \"hold.test\"\nhost = \"127.0.0.1:{}\"\ntls = \"none\"\n",
-            closed_port()
-        ),
-    );
+    let (_dir, data, config) = load_config(&format!(
+        "[relay]\ntrusted_networks = [\"127.0.0.0/8\"]\n\
+         [delivery]\nretry_initial = \"1h\"\n\
+         [[delivery.route]]\ndomain = \"hold.test\"\nhost = \"127.0.0.1:{}\"\ntls = \"none\"\n",
+        closed_port()
+    ));
     let mut rng = Rng::from_env("kill9");
     let ledger: Ledger = Arc::default();
     for round in 0..ROUNDS {
-        let mut server = Server::start(&config);
         let kill_after = Duration::from_millis(rng.range(300, 1500));
-        let until = Instant::now() + kill_after + Duration::from_secs(5);
-        let mut tasks = Vec::new();
-        for task in 0..CLIENTS {
-            let client_rng = rng.fork();
-            tasks.push(tokio::spawn(client(
-                server.smtp,
-                format!("r{round}c{task}"),
-                client_rng,
-                Arc::clone(&ledger),
-                until,
-            )));
-        }
-        tokio::time::sleep(kill_after).await;
-        server.kill();
-        for t in tasks {
-            tokio::time::timeout(Duration::from_secs(20), t)
-                .await
-                .expect("a client hung after the kill")
-                .unwrap();
-        }
+        let rcpts = &["a@hold.test", "b@hold.test"];
+        let name = format!("r{round}");
+        run_and_kill(
+            &config, &mut rng, &ledger, &name, kill_after, CLIENTS, rcpts,
+        )
+        .await;
     }
 
     // The server starts again on the same data and accepts mail.
@@ -176,7 +200,10 @@ async fn kill_9_under_load_keeps_every_acknowledged_message_once_and_intact() {
         assert_eq!(body.len() as u64, m.body_len, "{}: body length", m.id);
         assert_eq!(m.envelope.recipients.len(), 1, "{}: recipients", m.id);
         match ledger_id(&body) {
-            Some(id) => stored.entry(id).or_default().push(body),
+            Some(id) => stored
+                .entry(id)
+                .or_default()
+                .push(without_received(&body).to_vec()),
             None => unknown.push(m.id),
         }
     }
@@ -185,9 +212,30 @@ async fn kill_9_under_load_keeps_every_acknowledged_message_once_and_intact() {
         "stored messages no client sent (partial?): {unknown:?}"
     );
     let ledger = ledger.lock().unwrap();
+    let (failures, counts) = audit(&ledger, &stored);
+    eprintln!(
+        "kill9: {ROUNDS} rounds, {} messages in the ledger {counts:?}, {} stored, {:?}",
+        ledger.len(),
+        stored.len(),
+        started.elapsed()
+    );
+    assert!(
+        counts.get("250").copied().unwrap_or(0) > ROUNDS,
+        "too few messages accepted to mean anything: {counts:?}"
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Holds what was stored (by ledger id, each copy as the client sent it) to the ledger: a
+/// message answered 250 is stored exactly once, one whose reply was lost at most once, any
+/// other never, and every copy is intact. Returns the failures and the count of each outcome.
+pub(super) fn audit(
+    ledger: &[Entry],
+    stored: &HashMap<String, Vec<Vec<u8>>>,
+) -> (Vec<String>, HashMap<&'static str, usize>) {
     let mut failures = Vec::new();
-    let mut counts: HashMap<&str, usize> = HashMap::new();
-    for e in ledger.iter() {
+    let mut counts: HashMap<&'static str, usize> = HashMap::new();
+    for e in ledger {
         let copies = stored.get(&e.id).map(Vec::as_slice).unwrap_or_default();
         *counts
             .entry(match e.outcome {
@@ -197,7 +245,7 @@ async fn kill_9_under_load_keeps_every_acknowledged_message_once_and_intact() {
                 Outcome::NotSent => "not sent",
             })
             .or_default() += 1;
-        let intact = copies.iter().all(|b| without_received(b) == e.body);
+        let intact = copies.iter().all(|b| *b == e.body);
         match e.outcome {
             Outcome::Replied(250) if copies.len() != 1 => failures.push(format!(
                 "{}: answered 250, stored {} times",
@@ -225,15 +273,5 @@ async fn kill_9_under_load_keeps_every_acknowledged_message_once_and_intact() {
             failures.push(format!("{id}: stored but not in the ledger"));
         }
     }
-    eprintln!(
-        "kill9: {ROUNDS} rounds, {} messages in the ledger {counts:?}, {} stored, {:?}",
-        ledger.len(),
-        stored.len(),
-        started.elapsed()
-    );
-    assert!(
-        counts.get("250").copied().unwrap_or(0) > ROUNDS,
-        "too few messages accepted to mean anything: {counts:?}"
-    );
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    (failures, counts)
 }

@@ -10,9 +10,13 @@ use super::{
 };
 use crate::cli::output;
 
-/// Lists the messages the filters select.
+/// Lists the messages the filters select: only those with work left, unless `--all` or the
+/// filters ask for finished ones.
 pub(super) async fn run(store: &SqliteStore, args: &ListArgs, cx: &Context<'_>) -> ExitCode {
-    let filter = args.filter.to_filter(cx.now);
+    let mut filter = args.filter.to_filter(cx.now);
+    if !with_finished(args) {
+        filter.pending = Some(true);
+    }
     match store.list(filter).await {
         Ok(messages) => print(&messages, args, cx),
         Err(e) => output::fail(&format!("cannot read the queue: {e}")),
@@ -38,12 +42,19 @@ fn print(messages: &[MessageInfo], args: &ListArgs, cx: &Context<'_>) -> ExitCod
     if messages.is_empty() {
         let text = if args.filter.is_empty() {
             "The queue is empty.\n"
-        } else {
+        } else if with_finished(args) {
             "No queued message matches these filters.\n"
+        } else {
+            "No message with work left matches (--all also looks at finished ones).\n"
         };
         return output::print(text);
     }
     output::print(&table(messages, cx))
+}
+
+/// Whether finished messages are listed too: `--all`, or filters only they can match.
+fn with_finished(args: &ListArgs) -> bool {
+    args.all || args.filter.asks_for_finished()
 }
 
 /// Column widths for a terminal `width` wide. A message takes one line (id, age, sender),
