@@ -7,9 +7,12 @@
 //!   attempt made is found, not written again), with the quota check.
 //! - [`remote`]: routes and MX hosts, one SMTP connection at a time (TLS, AUTH, pipelining),
 //!   each reply acted on by its first digit.
-//! - [`Delivery`]: one pass over the due recipients: local ones written, remote ones grouped
-//!   by destination and handed to connection tasks, every outcome recorded with its reply and
-//!   an attempt in the timeline, bounces and delay warnings sent to the sender.
+//! - [`Delivery`]: one pass over the due recipients: a plan made without I/O, local ones
+//!   written, remote ones grouped by destination and handed to connection tasks, every outcome
+//!   recorded with its reply and an attempt in the timeline.
+//! - [`record`]: the one place outcomes are recorded (the timeline and the states of a step
+//!   in one commit) and the reports to the sender they call for are queued; `tern queue
+//!   bounce` records through it too.
 //! - [`dsn`]: delivery status notifications (RFC 3464 bounces, delay warnings, success
 //!   reports) that quote the remote reply and explain it in plain words, as a pure function.
 //! - [`start`]: the worker that runs passes whenever a message is queued, and on a timer.
@@ -25,6 +28,7 @@ pub mod dsn;
 pub mod local;
 pub mod maildir;
 mod pass;
+pub mod record;
 pub mod remote;
 pub mod schedule;
 pub mod throttle;

@@ -9,7 +9,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
 use super::harness::{T0, sender};
-use tern_store::{QueueStore, RecipientState};
+use tern_store::{Decision, QueueStore, RecipientState};
 
 /// What a scripted connection does: replies in order to the greeting and each command line
 /// (the DATA body is read up to the dot and answered with the next reply).
@@ -617,4 +617,65 @@ async fn a_rate_limiting_destination_is_paused_then_resumed() {
     assert_eq!(s.states(first).await, vec![RecipientState::Delivered]);
     assert_eq!(s.states(second).await, vec![RecipientState::Delivered]);
     assert_eq!(p.seen.lock().unwrap().len(), 2);
+}
+
+/// The timeline's "deferred until" is the time the worker will really retry the recipient
+/// (its backoff grows with its attempts), and a connection that delivered one recipient and
+/// failed the other is not labelled "deferred".
+#[tokio::test(flavor = "multi_thread")]
+async fn the_timeline_says_when_the_worker_will_really_retry() {
+    let deferring = Script(vec![
+        "220 b.test ESMTP",
+        EHLO_PLAIN,
+        "250 ok",
+        "451 4.3.0 try later",
+        "221 bye",
+    ]);
+    let p = peer(vec![
+        deferring.clone(),
+        deferring,
+        Script(vec![
+            "220 b.test ESMTP",
+            EHLO_PLAIN,
+            "250 ok",
+            "250 ok",
+            "550 5.1.1 no such user",
+            "354 go",
+            "250 queued",
+            "221 bye",
+        ]),
+    ])
+    .await;
+    let s = sender(&format!(
+        "[delivery]\nretry_initial = \"1s\"\nretry_max = \"1h\"\n{}",
+        route_to(&p)
+    ))
+    .await;
+    let id = s
+        .queue(Some("alice@a.test"), &["bob@b.test"], "x\r\n", T0)
+        .await;
+    s.deliver_at(T0).await;
+    s.deliver_at(T0 + 1_000).await;
+    let info = s.info(id).await;
+    let next = info.recipients[0].next_attempt_ms.unwrap();
+    assert_eq!(next, T0 + 1_000 + 2_000, "the second retry waits twice as long");
+    let timeline = s.store.attempts(id).await.unwrap();
+    assert_eq!(timeline.len(), 2);
+    assert_eq!(
+        timeline[1].decision,
+        Decision::Deferred { until_ms: next },
+        "the timeline names the real next attempt"
+    );
+
+    let two = s
+        .queue(Some("alice@a.test"), &["bob@b.test", "nobody@b.test"], "y\r\n", T0)
+        .await;
+    // Before the first message is due again: this connection is the second message's alone.
+    s.deliver_at(T0 + 2_500).await;
+    let timeline = s.store.attempts(two).await.unwrap();
+    assert_eq!(
+        s.states(two).await,
+        vec![RecipientState::Delivered, RecipientState::Failed]
+    );
+    assert_eq!(timeline.last().unwrap().decision, Decision::Failed);
 }

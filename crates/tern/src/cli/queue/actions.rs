@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use serde_json::{Value, json};
 use tern_codes::catalogue;
 use tern_store::{
-    Attempt, Decision, ListFilter, MessageInfo, Outcome, QueueId, QueueStore, RecipientUpdate,
-    SqliteStore, StoreError, StoredReply, TlsOutcome,
+    Attempt, Decision, ListFilter, MessageInfo, Outcome, QueueId, QueueStore, SqliteStore,
+    StoreError, StoredReply, TlsOutcome,
 };
 
 use super::{ActionArgs, Context, close, not_found, parse_id, recipient_matches, to_json};
@@ -285,6 +285,8 @@ async fn bounce(
     filter: Option<&ListFilter>,
     cx: &Context<'_>,
 ) -> Result<(u32, String), String> {
+    use tern_delivery::dsn::DsnKind;
+    use tern_delivery::record::{Decided, OnSuccess, Recorder, Step};
     let targets: Vec<_> = info
         .recipients
         .iter()
@@ -298,11 +300,7 @@ async fn bounce(
         ));
     }
     let reply = BOUNCE_ENTRY.reply_with(&[("hostname", &cx.config.server.hostname)]);
-    let stored = StoredReply {
-        code: reply.code().value(),
-        enhanced: reply.enhanced().map(|e| e.to_string()),
-        text: reply.text(),
-    };
+    let line = reply_line_of(&reply);
     let attempt = Attempt {
         at_ms: cx.now,
         recipients: targets.iter().map(|r| r.index).collect(),
@@ -313,101 +311,69 @@ async fn bounce(
         transcript: String::new(),
         decision: Decision::Failed,
         explanation: format!(
-            "Failed by an administrator with `tern queue bounce`, with the reply {}: it is not tried again.",
-            super::reply_line(&stored)
+            "Failed by an administrator with `tern queue bounce`, with the reply {line}: it is not tried again."
         ),
     };
-    store
-        .record_attempt(info.id, attempt)
+    // The same path as the delivery worker: the attempt and the states in one commit, then
+    // the bounce to the sender for the recipients this really failed.
+    let step = Step {
+        id: info.id,
+        envelope: std::sync::Arc::new(info.envelope.clone()),
+        body: None,
+        attempts: vec![attempt],
+        decided: targets
+            .iter()
+            .map(|r| Decided {
+                index: r.index,
+                outcome: Outcome::Failed,
+                reply: reply.clone(),
+                host: None,
+                on_success: OnSuccess::Delivered,
+            })
+            .collect(),
+    };
+    let recorded = Recorder::new(store, cx.config, None)
+        .record(vec![step], cx.now)
         .await
         .map_err(|e| failure(info.id, &e))?;
-    let mut failed = Vec::new();
-    for r in &targets {
-        let update = RecipientUpdate {
-            outcome: Outcome::Failed,
-            reply: Some(stored.clone()),
-            remote_host: None,
-            at_ms: cx.now,
-        };
-        match store.update_recipient(info.id, r.index, update).await {
-            Ok(()) => failed.push(r.address.as_str()),
-            // Delivered or failed by the server in the meantime: leave it.
-            Err(StoreError::AlreadyFinal { .. }) => {}
-            Err(e) => return Err(failure(info.id, &e)),
-        }
-    }
+    let failed: Vec<&str> = targets
+        .iter()
+        .filter(|r| recorded.applied.contains(&(info.id, r.index)))
+        .map(|r| r.address.as_str())
+        .collect();
     let n = u32::try_from(failed.len()).unwrap_or(u32::MAX);
-    let notice = notify_sender(store, info, &failed, &reply, cx).await;
+    let notice = match recorded.notices.iter().find(|n| n.kind == DsnKind::Failure) {
+        Some(n) => match &n.queued {
+            Ok((id, to)) => format!("bounce {id} queued for <{to}>"),
+            Err(e) => format!("no bounce: {e}"),
+        },
+        None => "no bounce: the sender is the null sender or asked for none (NOTIFY)".to_owned(),
+    };
     // With the report queued, a message whose recipients are now all final keeps only its
     // history (the body is dropped), as after a delivery.
     if let Err(e) = store.finish(info.id, cx.now).await {
         tracing::warn!(queue_id = %info.id, error = %e, "could not finish the bounced message");
     }
+    if failed.is_empty() {
+        return Ok((
+            0,
+            "nothing bounced: the recipients were delivered or failed meanwhile".to_owned(),
+        ));
+    }
     Ok((
         n,
         format!(
-            "failed {} with \"{}\": not tried again; {notice}",
+            "failed {} with \"{line}\": not tried again; {notice}",
             failed.join(", "),
-            super::reply_line(&stored)
         ),
     ))
 }
 
-/// Queues the bounce (RFC 3464) for recipients an administrator failed, as the delivery
-/// worker would; says what was done.
-async fn notify_sender(
-    store: &SqliteStore,
-    info: &MessageInfo,
-    failed: &[&str],
-    reply: &tern_codes::Reply,
-    cx: &Context<'_>,
-) -> String {
-    use tern_delivery::dsn::{self, Action, DsnInput, DsnKind, DsnRecipient};
-    let envelope = &info.envelope;
-    let recipients: Vec<DsnRecipient<'_>> = envelope
-        .recipients
-        .iter()
-        .filter(|r| failed.contains(&r.address.as_str()))
-        .filter(|r| dsn::should_notify(envelope.sender.as_deref(), r.notify, DsnKind::Failure))
-        .map(|r| DsnRecipient {
-            address: &r.address,
-            orcpt: r.orcpt.as_deref(),
-            action: Action::Failed,
-            reply: reply.clone(),
-            remote_mta: None,
-            last_attempt_ms: Some(cx.now),
-            will_retry_until_ms: None,
-        })
-        .collect();
-    if recipients.is_empty() {
-        return "no bounce: the sender is the null sender or asked for none (NOTIFY)".to_owned();
-    }
-    let body = match store.body(info.id).await {
-        Ok(b) => b,
-        Err(e) => return format!("no bounce: the message body could not be read ({e})"),
-    };
-    let queue_id = info.id.to_string();
-    let input = DsnInput {
-        reporting_mta: &cx.config.server.hostname,
-        original: envelope,
-        original_message: &body,
-        queue_id: &queue_id,
-        recipients,
-        kind: DsnKind::Failure,
-        now_ms: cx.now,
-    };
-    let Some(report) = dsn::build_dsn(&input) else {
-        return "no bounce: the sender is the null sender".to_owned();
-    };
-    let mut notice = tern_store::Envelope::new(
-        None,
-        vec![tern_store::Recipient::new(report.to.clone())],
-        cx.now,
-    );
-    notice.params.body = report.body;
-    notice.params.smtputf8 = report.smtputf8;
-    match store.enqueue(notice, report.message).await {
-        Ok(id) => format!("bounce {id} queued for <{}>", report.to),
-        Err(e) => format!("the bounce could not be queued ({e})"),
-    }
+/// A reply as one line, as the queue commands show it.
+fn reply_line_of(reply: &tern_codes::Reply) -> String {
+    super::reply_line(&StoredReply {
+        code: reply.code().value(),
+        enhanced: reply.enhanced().map(|e| e.to_string()),
+        text: reply.text(),
+    })
 }
