@@ -251,11 +251,13 @@ impl Cause {
     /// Who acts for a reply of this cause, given whether a retry helps: nobody when it
     /// clears by itself, except for a cause that always clears and still names someone in
     /// the table (the sender's own quota resets, but only the sender can resend or spread
-    /// the mail out).
+    /// the mail out), and for a reputation that lets mail through slowly: the retries
+    /// deliver some of it, but only the sending side can repair the reputation.
     pub fn who_acts(self, retry_helps: bool) -> WhoActs {
         let info = self.info();
         match info.retry {
             RetryRule::Helps(_) => info.who,
+            _ if info.family == Family::Reputation => info.who,
             _ if retry_helps => WhoActs::Nobody,
             _ => info.who,
         }

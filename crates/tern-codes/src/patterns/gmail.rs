@@ -90,11 +90,18 @@ pub(super) const PATTERNS: &[Pattern] = &[
         .source(SMTP_ERRORS)
         .fixtures(&["550 5.7.29 This message was blocked because it wasn't sent over a TLS connection. Gmail requires all bulk email senders to use TLS/SSL for SMTP connections. To set up TLS for email, visit TLS & SSL connections. To learn more about Gmail requirements for bulk email senders, visit Email sender guidelines."]),
     // ----- reputation ------------------------------------------------------------------------
+    p("gmail.low_ip_reputation_for_now", C::IpReputationBlocklist, &["very low reputation of the sending ip", "low reputation of the sending ip"])
+        .class(4)
+        .helps("slowly: Gmail lets some mail through as the reputation allows, so the queue's retries deliver late; it ends only when the reputation recovers")
+        .detail("Gmail slows down mail from this IP address for now because of its reputation (unwanted mail seen from it recently); some of it gets through, and the queue retries the rest.")
+        .action("Nothing for this message: the queue retries. Find and stop the unwanted mail from this IP, check it in Google Postmaster Tools, and lower the volume to Gmail until it recovers.")
+        .source("https://github.com/ustclug/discussions/issues/15")
+        .fixtures(&["421 4.7.0 This message is suspicious due to the very low reputation of the sending IP address. To protect our users from spam, email sent from your IP address has been temporarily rate limited. For more information, go to Why has Gmail blocked my messages?.", "421 4.7.0 [128.199.95.148 15] Our system has detected that this message is suspicious due to the very low reputation of the sending IP address. To protect our users from spam, mail sent from your IP address has been temporarily rate limited. Please visit https://support.google.com/mail/answer/188131 for more information. a78si25816854pfj.35 - gsmtp"]),
     p("gmail.low_ip_reputation", C::IpReputationBlocklist, &["very low reputation of the sending ip", "low reputation of the sending ip"])
         .detail("Gmail judged the sending IP address to have a very poor reputation (from its own data on the mail it sends, not from a public blocklist) and limits or blocks its mail.")
         .action("Check the IP in Google Postmaster Tools, stop whatever unwanted mail it sends, authenticate with SPF, DKIM and DMARC, then raise the volume slowly; meanwhile send through a relay with a good reputation.")
-        .source(SMTP_ERRORS)
-        .fixtures(&["421 4.7.0 This message is suspicious due to the very low reputation of the sending IP address. To protect our users from spam, email sent from your IP address has been temporarily rate limited. For more information, go to Why has Gmail blocked my messages?."]),
+        .source("https://github.com/postalserver/postal/issues/477")
+        .fixtures(&["550 5.7.1 [2400:8901::f03c:91ff:fe64:748 18] Our system has detected that this message is likely suspicious due to the very low reputation of the sending IP address. To best protect our users from spam, the message has been blocked. Please visit https://support.google.com/mail/answer/188131 for more information. m11si2028744pgt.592 - gsmtp"]),
     p("gmail.low_domain_reputation", C::DomainReputation, &["very low reputation of the sending domain", "low reputation of the sending domain"])
         .detail("Gmail judged the sender's domain to have a very poor reputation, from the mail it has seen from that domain, and blocked this message.")
         .action("Check the domain in Google Postmaster Tools, send only mail people asked for, make sure SPF, DKIM and DMARC pass, and let the reputation recover before sending in volume.")
@@ -105,6 +112,17 @@ pub(super) const PATTERNS: &[Pattern] = &[
         .action("Find the linked domain (your own, a tracking domain or a URL shortener), stop the unwanted mail that carries it, and leave it out of messages until its reputation recovers.")
         .source(SMTP_ERRORS)
         .fixtures(&["421 4.7.28 Gmail has detected an unusual rate of unsolicited email containing one of your URL domains. To protect our users from spam, email with the URL has been temporarily rate limited. To review our bulk email senders guidelines, go to Email sender guidelines."]),
+    p("gmail.spf_domain_rate", C::RateLimited, &["unusual rate of mail originating from your spf domain", "unusual rate of mail originating from your dkim domain"])
+        .detail("Gmail received an unusual amount of mail from the sender's (SPF or DKIM) domain and slows it down for now.")
+        .source("https://github.com/Purelymail/purelymail-issues/issues/354")
+        .fixtures(&["421 4.7.28 Gmail has detected an unusual rate of mail originating from your SPF domain [_REDACTED_]. To protect our users from spam, mail sent from your domain has been temporarily rate limited. For more information, go to https://support.google.com/mail/?p=UnsolicitedRateLimitError to review our Bulk Email Senders Guidelines. _REDACTED_ - gsmtp"]),
+    p("gmail.ip_unsolicited_rate_for_now", C::IpReputationBlocklist, &["unusual rate of unsolicited email originating from your ip", "unusual rate of unsolicited mail originating from your ip"])
+        .class(4)
+        .helps("slowly: Gmail lets some mail through as the reputation allows, so the queue's retries deliver late; it ends only when the reputation recovers")
+        .detail("Gmail slows down mail from this IP address for now because of its reputation (unwanted mail seen from it recently); some of it gets through, and the queue retries the rest.")
+        .action("Nothing for this message: the queue retries. Find and stop the unwanted mail from this IP, check it in Google Postmaster Tools, and lower the volume to Gmail until it recovers.")
+        .source("https://github.com/mail-in-a-box/mailinabox/issues/1771")
+        .fixtures(&["421 4.7.28 [xxx.59.88.xxx 4] Our system has detected an unusual rate of unsolicited mail originating from your IP address. To protect our users from spam, mail sent from your IP address has been temporarily rate limited. Please visit https://support.google.com/mail/?p=UnsolicitedRateLimitError to review our Bulk Email Senders Guidelines. z1si9679476pln.401 - gsmtp"]),
     p("gmail.ip_unsolicited_rate", C::IpReputationBlocklist, &["unusual rate of unsolicited email originating from your ip", "unusual rate of unsolicited mail originating from your ip"])
         .detail("Gmail has received an unusual amount of unwanted mail from this IP address recently and limits or blocks what it sends; this is Gmail's own judgement, not a public blocklist.")
         .action("Find the source of the unwanted mail on this IP (a compromised account, a bad list), stop it, and check the IP in Google Postmaster Tools; until it recovers, send through another relay.")

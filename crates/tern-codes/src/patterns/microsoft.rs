@@ -192,7 +192,59 @@ pub(super) const PATTERNS: &[Pattern] = &[
         .action("Remove or shorten that header (often a large Autocrypt or custom header added by the mail client or a plugin) and send again.")
         .source("https://github.com/stalwartlabs/smtp-server/issues/26")
         .fixtures(&["554 5.6.211 Invalid MIME Content: Single text value size (33061) exceeded allowed maximum (32768) for the 'Autocrypt' header. [DU0P189MB2614.EURP189.PROD.OUTLOOK.COM 2023-08-13T19:53:47.768Z 08DB9C24282B6B4C] [AM0PR06CA0099.eurprd06.prod.outlook.com 2023-08-13T19:53:47.777Z 08DB9AF04AB2BAF4] [AM7EUR06FT066.eop-eur06.prod.protection.outlook.com 2023-08-13T19:53:47.790Z 08DB9B6C45AE318B]"]),
-    ms("microsoft.invalid_message_content", C::LocalError, &["invalid message content", "corrupt message content", "conversionfailed*"])
+    ms("microsoft.corrupt_content", C::MessageFormat, &["corrupt message content"])
+        .detail("Exchange Online could not store the message in the mailbox because its content is malformed (broken MIME structure, bad encoding or headers).")
+        .source("https://support.microsoft.com/en-us/help/2519912/emails-sent-from-internet-or-application-generated-emails-are-not-deli")
+        .fixtures(&["554 5.6.0 STOREDRV.Deliver; Corrupt message content"]),
+    ms("microsoft.throttled_mailbox_full", C::MailboxFull, &["throttled due to continuous mailbox full"])
+        .who(W::Sender)
+        .detail("Microsoft 365 throttles this sender because its mail to this recipient kept failing with \"mailbox full\"; it refuses more until the mailbox has room.")
+        .action("Stop sending to this recipient until they free their mailbox; reach them another way.")
+        .source("https://learn.microsoft.com/en-us/Exchange/mail-flow-best-practices/continuous-error-throttling-smtp-auth-submissions")
+        .fixtures(&["550 5.2.251 Sender throttled due to continuous mailbox full errors."]),
+    ms("microsoft.throttled_license", C::SenderAccountRestricted, &["throttled due to continuous invalid license"])
+        .detail("Microsoft 365 throttles this sender because its mail kept failing on recipients without a valid Exchange licence.")
+        .source("https://learn.microsoft.com/en-us/Exchange/mail-flow-best-practices/continuous-error-throttling-smtp-auth-submissions")
+        .fixtures(&["550 5.2.253 Sender throttled due to continuous invalid license errors."]),
+    ms("microsoft.throttled_invalid_recipients", C::UnknownRecipient, &["throttled due to continuous invalid recipients"])
+        .detail("Microsoft 365 throttles this sender because its mail kept going to addresses that do not exist.")
+        .action("Remove the invalid addresses from the list you send to (bounce handling), then send again.")
+        .source("https://learn.microsoft.com/en-us/Exchange/mail-flow-best-practices/continuous-error-throttling-smtp-auth-submissions")
+        .fixtures(&["550 5.2.255 Sender throttled due to continuous invalid recipients errors."]),
+    ms("microsoft.tenant_sending_limit", C::SendingQuota, &["tenant has exceeded its daily limit", "tenant external recipient rate limit", "exceeded its daily limit for sending"])
+        .who(W::SenderAdmin)
+        .detail("The sending Microsoft 365 organisation (tenant) used up its daily allowance of mail to external recipients; it resets within 24 hours.")
+        .action("Wait for the limit to reset; if the organisation needs more, its administrator must raise the tenant's limits or send bulk mail through a service made for it.")
+        .source("https://learn.microsoft.com/en-us/answers/questions/5835651/email-cant-be-sent-because-tenant-has-exceeded-its")
+        .fixtures(&["550 5.7.233 - Your message can't be sent because your tenant has exceeded its daily limit for sending email to external recipients (tenant external recipient rate limit)."]),
+    ms("microsoft.helo_invalid_domain", C::ReverseDnsHelo, &["invalid domain name"])
+        .gated()
+        .detail("Exchange Online refused the name the sending server gave in EHLO/HELO: it is not a valid, fully qualified domain name.")
+        .action("Configure the sending server to announce its fully qualified host name (one that resolves, matching its PTR) in EHLO.")
+        .source("https://github.com/sabuhish/fastapi-mail/issues/205")
+        .fixtures(&["501 5.5.4 Invalid domain name [AS4P189CA0060.EURP189.PROD.OUTLOOK.COM 2023-10-24T06:56:46.567Z 08DBD2CBA8497480]"]),
+    ex("exchange.server_auth_failed", C::AuthFailed, &["cannot achieve exchange server authentication"])
+        .who(W::RecipientAdmin)
+        .never("not until the Exchange servers' authentication between each other is fixed")
+        .detail("Two Exchange servers (or Exchange and Exchange Online in a hybrid setup) could not authenticate to each other on their connector: a certificate or connector setting is wrong.")
+        .action("The Exchange administrator must check the connectors' TLS certificates and authentication settings on both sides.")
+        .source("https://frankysweb.de/en/exchange-server-451-5-7-3-cannot-achieve-exchange-server-authentication")
+        .fixtures(&["451 5.7.3 Cannot achieve Exchange Server authentication"]),
+    ex("exchange.send_connector_certificate", C::LocalError, &["tlscertificatename"])
+        .who(W::SenderAdmin)
+        .never("not until the send connector's certificate is fixed")
+        .detail("The sending Exchange server's send connector names a TLS certificate that is not installed (or not bound), so it cannot start TLS.")
+        .action("The sending Exchange administrator must install the certificate the connector names, or change TlsCertificateName to one that exists.")
+        .source("https://learn.microsoft.com/en-us/archive/blogs/lalitbisht/mailflow-issue-from-exchange-on-prem-to-office-365")
+        .fixtures(&["454 4.7.5 The certificate specified in TlsCertificateName of the SendConnector could not be found."]),
+    ex("exchange.no_ipv6", C::PolicyOther, &["does not accept email over ipv6"])
+        .who(W::SenderAdmin)
+        .never("not while the mail goes over IPv6")
+        .detail("The recipient's domain does not take mail over IPv6, and the message came over IPv6.")
+        .action("Send to this domain over IPv4 (prefer IPv4 for outbound SMTP, or pin this destination to IPv4).")
+        .source("https://technet.microsoft.com/en-us/library/dn720852(v=exchg.150).aspx")
+        .fixtures(&["550 5.2.1 Service unavailable, [contoso.com] does not accept email over IPv6"]),
+    ms("microsoft.invalid_message_content", C::LocalError, &["invalid message content", "conversionfailed*"])
         .source("https://github.com/MicrosoftDocs/SupportArticles-docs/blob/main/Exchange/ExchangeOnline/email-delivery/ndr/invalid-message-ndr.md")
         .fixtures(&["554 5.6.0 Invalid message content"]),
     // ----- the receiving side -----------------------------------------------------------------
@@ -230,14 +282,14 @@ pub(super) const PATTERNS: &[Pattern] = &[
         .action("The sending tenant's administrator must fix the outbound connector or the relay it points to (accepted domains, the IPs or certificate the connector identifies by).")
         .source("https://github.com/MicrosoftDocs/SupportArticles-docs/blob/main/Exchange/ExchangeOnline/email-delivery/ndr/forwarded-message-rejected-5-7-367-ndr.md")
         .fixtures(&["550 5.7.367 Remote server returned not permitted to relay -> 554 5.7.1 Relaying denied"]),
-    ms("microsoft.pfa_busy", C::ServerUnavailable, &["pfa agent busy", "temporary server error. please try again later. prx*"])
+    ms("microsoft.pfa_busy", C::ServerUnavailable, &["pfa agent busy"])
         .source("https://grep.metacpan.org/search?f=lib%2FSisimai%2FRhost%2FMicrosoft.pm&q=relocat&qd=Sisimai")
         .fixtures(&["451 4.7.700 PFA agent busy, please try again. [***.***.prod.protection.outlook.com]"]),
     ms("microsoft.service_not_available", C::ServerUnavailable, &["service not available"])
         .gated()
         .source(FIELD_421)
         .fixtures(&["421 4.3.2 Service not available [outlook.com]"]),
-    ms("microsoft.bad_parameter", C::SyntaxError, &["unrecognized parameter", "invalid arguments", "invalid domain name"])
+    ms("microsoft.bad_parameter", C::SyntaxError, &["unrecognized parameter", "invalid arguments"])
         .gated()
         .source("https://github.com/aad-for-linux/pam_aad/issues/15")
         .fixtures(&["501 5.5.4 Unrecognized parameter [DM3NAM03FT051.eop-NAM03.prod.protection.outlook.com]"]),

@@ -139,6 +139,14 @@ pub(super) const PATTERNS: &[Pattern] = &[
         .source(SISIMAI)
         .fixtures(&["550 relaying denied for <***@yahoo.com>"]),
     // ----- policy and protocol -----------------------------------------------------------------
+    p("yahoo.aol_ip_blocked", C::IpReputationBlocklist, &["con:b1", "rly:b1", "rly:b2", "rly:b3"])
+        .detail("AOL (now Yahoo) blocked the sending IP address (CON:B1, RLY:B1...): its own reputation data or complaints about mail from it.")
+        .source("https://www.knownhost.com/kb/smtp-error-521/")
+        .fixtures(&["554 RLY:B1 http://postmaster.info.aol.com/errors/554rlyb1.html", "521 5.2.1 : (CON:B1)"]),
+    p("yahoo.aol_not_accepted", C::SpamContent, &["aol will not accept delivery of this message"])
+        .detail("AOL (now Yahoo) refused the message for its content or its sender's reputation, without a specific code.")
+        .source("https://github.com/nlemoine/wp-better-emails/issues/5")
+        .fixtures(&["521 5.2.1 : AOL will not accept delivery of this message."]),
     p("yahoo.content_not_accepted", C::SpamContent, &["ph01", "[ph01]"])
         .detail("Yahoo did not accept the message for its content (PH01): its filters judged it unwanted or unsafe.")
         .action("Look at what in the message looks like spam or phishing (links, URL shorteners, wording, attachments) and send it again changed; make sure it is authenticated (SPF, DKIM, DMARC).")
