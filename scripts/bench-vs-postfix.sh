@@ -12,6 +12,10 @@
 #   5  relay: clients -> server -> smtp-sink, concurrency 50
 #   6  IDLE (10,000) idle connections held 10 s: how many got a greeting, server RSS
 #   7  open loop at 50 transactions/s: p50 and p99
+#   8  drain: DRAIN (2,000) messages queued for a relay target that is down, then the target
+#      (smtp-sink) comes up and the queue is flushed (Tern: `tern queue retry`; Postfix:
+#      `postqueue -f`, its drain transport in defer_transports): messages/s until the queue
+#      is empty
 #
 # Tern and Postfix alternate (the first server of each case swaps every round), ROUNDS rounds
 # (3), medians, a table with ratios, each target met or MISSED. After every run the server's
@@ -22,7 +26,8 @@
 #   sudo ROUNDS=1 QUICK=1 scripts/bench-vs-postfix.sh  # ~5 minutes: 4 s runs, 1 round
 #
 # Settings (environment): ROUNDS, QUICK, DURATION (per run, "10s"), CASES (some of c1-1 c1-10
-# c1-50 c1-200 c2 c3-10 c3-50 c4-100k c4-1m c5 c7 c6; default all), IDLE (10000), HOLD ("10s"),
+# c1-50 c1-200 c2 c3-10 c3-50 c4-100k c4-1m c5 c7 c6 c8; default all), IDLE (10000), HOLD ("10s"),
+# DRAIN (2000),
 # TERN_BIN (else `cargo build --release -p tern`), RESULTS (the Markdown report, default
 # ./bench-vs-postfix.md), BENCH_KEEP=1 keeps the work directory. Needs root (Postfix's master
 # runs as root; apt installs Postfix when missing).
@@ -33,6 +38,7 @@ ROUNDS=${ROUNDS:-3}
 QUICK=${QUICK:-0}
 if [ "$QUICK" = 1 ]; then DURATION=${DURATION:-4s}; else DURATION=${DURATION:-10s}; fi
 IDLE=${IDLE:-10000}
+DRAIN=${DRAIN:-2000}
 HOLD=${HOLD:-10s}
 RESULTS=${RESULTS:-$PWD/bench-vs-postfix.md}
 
@@ -103,7 +109,7 @@ wait_port() { # PORT SECONDS
         sleep 0.1
     done
 }
-read -r pf_port sink_port ceiling_port <<<"$(python3 "$root/scripts/interop/mail.py" free-ports 3)"
+read -r pf_port sink_port ceiling_port drain_port <<<"$(python3 "$root/scripts/interop/mail.py" free-ports 4)"
 
 # fsync_rate: 4 KiB append + fsync per operation, for 2 s, on the work directory's disk
 fsync_rate() {
@@ -164,6 +170,11 @@ transport = "discard"
 domain = "relay.test"
 host = "127.0.0.1:$sink_port"
 tls = "none"
+
+[[delivery.route]]
+domain = "drain.test"
+host = "127.0.0.1:$drain_port"
+tls = "none"
 EOF
 RUST_LOG=warn "$tern" serve --config "$work/tern/tern.toml" 2>"$work/tern/stderr" &
 tern_pid=$!
@@ -200,8 +211,10 @@ inet_interfaces = 127.0.0.1
 inet_protocols = ipv4
 mynetworks = 127.0.0.0/8
 smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
-relay_domains = discard.test, relay.test
-transport_maps = inline:{ discard.test=discard: , relay.test=smtp:[127.0.0.1]:$sink_port }
+relay_domains = discard.test, relay.test, drain.test
+transport_maps = inline:{ discard.test=discard: , relay.test=smtp:[127.0.0.1]:$sink_port , drain.test=drain:[127.0.0.1]:$drain_port }
+# case 8: mail for the drain transport waits in the queue until postqueue -f
+defer_transports = drain
 virtual_mailbox_domains = pf.test
 virtual_mailbox_base = $pf/vmail
 virtual_mailbox_maps = inline:{ box@pf.test=box/ }
@@ -232,6 +245,7 @@ flush     unix  n - n 1000? 0 flush
 proxymap  unix  - - n -     - proxymap
 smtp      unix  - - n -     - smtp
 relay     unix  - - n -     - smtp
+drain     unix  - - n -     - smtp
 showq     unix  n - n -     - showq
 error     unix  - - n -     - error
 retry     unix  - - n -     - error
@@ -342,11 +356,50 @@ EOF
     sleep 2
 }
 
+# drain_run SERVER ROUND: case 8. The queue is filled while the drain target is down, then
+# the target comes up, the queue is flushed, and the time until nothing is left is measured.
+drain_run() {
+    local server=$1 round=$2 file queued sink start end
+    file="$work/runs/c8.$server.$round.json"
+    timeout 300 "$tern" bench --quiet --json --target "127.0.0.1:$(port_of "$server")" \
+        --from bench@client.test --concurrency 50 --per-connection 10 --size 2KiB \
+        --to x@drain.test --messages "$DRAIN" --duration 120s >"$file.fill" 2>"$file.err" || true
+    queued=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("ok", 0))' "$file.fill" 2>/dev/null || echo 0)
+    # Let the first (failed) delivery attempts settle: Tern tries and defers, Postfix defers.
+    sleep 3
+    # smtp-sink -c counts the messages it received: the drain is over when it has them all
+    # (a cheap probe that does not load the server while it works).
+    smtp-sink -c -u nobody -h drain.test "127.0.0.1:$drain_port" 4096 >"$work/drain.$server.$round.log" 2>&1 &
+    sink=$!
+    wait_port "$drain_port" 10 || die "smtp-sink (drain) did not start"
+    start=$(date +%s.%N)
+    if [ "$server" = tern ]; then
+        "$tern" queue retry --domain drain.test --config "$work/tern/tern.toml" >/dev/null 2>&1 || true
+    else
+        postqueue -c "$pf/etc" -f
+    fi
+    local limit=$(( $(date +%s) + 300 )) got=0
+    while [ "$(date +%s)" -lt "$limit" ]; do
+        got=$(tail -c 400 "$work/drain.$server.$round.log" | tr '\r' '\n' | grep -o 'mesg=[0-9]*' | tail -n 1 | cut -d= -f2)
+        [ "${got:-0}" -ge "$queued" ] && break
+        sleep 0.05
+    done
+    end=$(date +%s.%N)
+    kill "$sink" 2>/dev/null; wait "$sink" 2>/dev/null || true
+    python3 - "$file" "$queued" "$start" "$end" "$server" <<'EOF'
+import json, sys
+f, queued, start, end, server = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
+secs = max(end - start, 1e-3)
+json.dump({"mode": "drain", "messages": queued, "seconds": secs, "messages_per_s": queued / secs}, open(f, "w"))
+print(f"bench:   c8       {server:<8} drained {queued} messages in {secs:.2f} s: {queued / secs:,.1f} msg/s", file=sys.stderr)
+EOF
+}
+
 fsync_before=$(fsync_rate)
 say "disk: $fsync_before fsyncs/s (4 KiB append + fsync)"
 
 # CASES="c1-50 c7" runs only those (the report then has only their rows).
-read -r -a cases <<<"${CASES:-c1-1 c1-10 c1-50 c1-200 c2 c3-10 c3-50 c4-100k c4-1m c5 c7 c6}"
+read -r -a cases <<<"${CASES:-c1-1 c1-10 c1-50 c1-200 c2 c3-10 c3-50 c4-100k c4-1m c5 c7 c6 c8}"
 args_of() { # CASE SERVER
     local d
     d=$(domain_of "$2")
@@ -368,6 +421,8 @@ for round in $(seq "$ROUNDS"); do
         for server in $order; do
             if [ "$c" = c6 ]; then
                 idle_run "$server" "$round"
+            elif [ "$c" = c8 ]; then
+                drain_run "$server" "$round"
             else
                 # shellcheck disable=SC2046
                 run "$c" "$server" "$round" $(args_of "$c" "$server")
@@ -435,7 +490,7 @@ names = {
     "c1-50": "1. durable accept, c=50", "c1-200": "1. durable accept, c=200",
     "c2": "2. 1 msg/connection, c=10", "c3-10": "3. Maildir, c=10", "c3-50": "3. Maildir, c=50",
     "c4-100k": "4. 100 KiB, c=4", "c4-1m": "4. 1 MiB, c=4", "c5": "5. relay to smtp-sink, c=50",
-    "c7": "7. 50 tx/s open loop",
+    "c7": "7. 50 tx/s open loop", "c8": "8. drain a full queue to smtp-sink",
 }
 for case, name in names.items():
     big = case.startswith("c4")
@@ -478,6 +533,12 @@ l = med("c7", "tern", p99)
 target("case 7: p99 under 1.5 ms", l is not None and l < 1.5, f"p99 {fmt(l, ' ms')}")
 r = ratio(med("c5", "tern", mps), med("c5", "postfix", mps))
 p(f"- issue 5, relay to smtp-sink at c=50: Tern / Postfix = {fmt(r, '×')} (no target)")
+d = med("c8", "tern", mps)
+r = ratio(d, med("c8", "postfix", mps))
+target("case 8: drain ≥ 5× Postfix", r is not None and r >= 5, fmt(r, "×"))
+a = med("c5", "tern", mps)
+target("case 8: Tern drains at least as fast as it accepts relayed mail (case 5)",
+       d is not None and a is not None and d >= a, f"drain {fmt(d, ' msg/s')}, accept {fmt(a, ' msg/s')}")
 print("\n".join(out))
 EOF
 cat "$RESULTS"

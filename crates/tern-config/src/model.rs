@@ -234,6 +234,9 @@ pub struct Delivery {
     pub rate_limit_pause: Span,
     /// The longest such pause.
     pub rate_limit_max_pause: Span,
+    /// How long a connection whose messages are done stays open for the next batch to the
+    /// same host (0s: close it at once, one connection per batch).
+    pub connection_idle: Span,
     /// The port of MX hosts (25; another value only for test setups).
     pub smtp_port: u16,
     /// The name Tern gives in EHLO when it delivers (default: `[server] hostname`).
@@ -490,6 +493,7 @@ impl Default for Delivery {
             per_destination: 10,
             rate_limit_pause: Span(Duration::from_secs(300)),
             rate_limit_max_pause: Span(Duration::from_secs(3600)),
+            connection_idle: Span(Duration::from_secs(5)),
             smtp_port: 25,
             helo_name: None,
             routes: Vec::new(),

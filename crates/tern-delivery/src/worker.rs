@@ -13,7 +13,7 @@ use crate::dns::Resolver;
 use crate::pass::Delivery;
 
 /// How often the worker looks for retries that have come due.
-const TICK: Duration = Duration::from_secs(1);
+const TICK: Duration = Duration::from_millis(250);
 /// How often settled messages are finished (their bodies dropped) and finished messages
 /// older than `[delivery] keep_finished` deleted.
 const PURGE_EVERY: Duration = Duration::from_secs(10);
@@ -73,6 +73,7 @@ pub fn start<S: QueueStore + 'static>(
                     }
                 }
             }
+            delivery.close_idle_connections();
             tokio::select! {
                 () = queued.notified() => {}
                 () = tokio::time::sleep(TICK) => {}

@@ -50,6 +50,35 @@ pub trait QueueStore: Send + Sync {
     /// The envelope, state and recipient statuses of a message (not its body).
     fn message(&self, id: QueueId) -> impl Future<Output = Result<MessageInfo, StoreError>> + Send;
 
+    /// [`message`](QueueStore::message) for many messages at once (the embedded backend
+    /// reads them in one go): each answer in order, a deleted message `NotFound`.
+    fn messages(
+        &self,
+        ids: Vec<QueueId>,
+    ) -> impl Future<Output = Result<Vec<Result<MessageInfo, StoreError>>, StoreError>> + Send {
+        async move {
+            let mut out = Vec::with_capacity(ids.len());
+            for id in ids {
+                out.push(self.message(id).await);
+            }
+            Ok(out)
+        }
+    }
+
+    /// [`body`](QueueStore::body) for many messages at once: each answer in order.
+    fn bodies(
+        &self,
+        ids: Vec<QueueId>,
+    ) -> impl Future<Output = Result<Vec<Result<Vec<u8>, StoreError>>, StoreError>> + Send {
+        async move {
+            let mut out = Vec::with_capacity(ids.len());
+            for id in ids {
+                out.push(self.body(id).await);
+            }
+            Ok(out)
+        }
+    }
+
     /// The envelope as enqueued.
     fn envelope(&self, id: QueueId) -> impl Future<Output = Result<Envelope, StoreError>> + Send;
 
@@ -139,6 +168,24 @@ pub trait QueueStore: Send + Sync {
         id: QueueId,
         at_ms: i64,
     ) -> impl Future<Output = Result<u32, StoreError>> + Send;
+
+    /// [`reschedule`](QueueStore::reschedule) for many messages; the embedded backend does
+    /// it in one commit. Each message's answer, in order: how many recipients it rescheduled,
+    /// or why it could not (a message deleted meanwhile is `NotFound`, not a failure of the
+    /// others).
+    fn reschedule_many(
+        &self,
+        ids: Vec<QueueId>,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<Vec<Result<u32, StoreError>>, StoreError>> + Send {
+        async move {
+            let mut out = Vec::with_capacity(ids.len());
+            for id in ids {
+                out.push(self.reschedule(id, at_ms).await);
+            }
+            Ok(out)
+        }
+    }
 
     /// Holds a message: none of its recipients is due until it is released. Idempotent.
     fn hold(&self, id: QueueId) -> impl Future<Output = Result<(), StoreError>> + Send;

@@ -130,15 +130,30 @@ impl<S: QueueStore + 'static> Delivery<S> {
         }
     }
 
+    /// Closes the connections kept for reuse that have been idle longer than `[delivery]
+    /// connection_idle`.
+    pub fn close_idle_connections(&self) {
+        self.shared.remote.close_idle();
+    }
+
+    /// How many connections are kept open for reuse now.
+    pub fn idle_connections(&self) -> usize {
+        self.shared.remote.idle_connections()
+    }
+
     /// Handles the recipients due at `now_ms` that are not already being delivered. Returns
     /// how many were taken.
     pub async fn run_once(&self, now_ms: i64) -> Result<usize, StoreError> {
         let shared = &self.shared;
-        let due = shared.store.due(now_ms, BATCH).await?;
+        // Recipients being delivered are still due in the store: ask for that many more, so
+        // that a pass finds fresh work while earlier batches are on their connections.
+        let busy = lock(&shared.in_flight).len();
+        let due = shared.store.due(now_ms, BATCH + busy).await?;
         let fresh: Vec<DueRecipient> = {
             let in_flight = lock(&shared.in_flight);
             due.into_iter()
                 .filter(|r| !in_flight.contains(&(r.id, r.index)))
+                .take(BATCH)
                 .collect()
         };
         let taken = fresh.len();
@@ -147,8 +162,10 @@ impl<S: QueueStore + 'static> Delivery<S> {
             by_message.entry(r.id).or_default().push(r);
         }
         let mut messages: Vec<(MessageInfo, Vec<DueRecipient>)> = Vec::new();
-        for (id, recipients) in by_message {
-            match shared.store.message(id).await {
+        let ids: Vec<QueueId> = by_message.keys().copied().collect();
+        let infos = shared.store.messages(ids).await?;
+        for (info, recipients) in infos.into_iter().zip(by_message.into_values()) {
+            match info {
                 Ok(info) => messages.push((info, recipients)),
                 Err(StoreError::NotFound(_)) => {}
                 Err(e) => return Err(e),
@@ -160,12 +177,17 @@ impl<S: QueueStore + 'static> Delivery<S> {
             throttle: &shared.throttle,
         };
         let plans = plan::plan(messages, &routes, &shared.config.delivery, now_ms);
+        let wanted: Vec<QueueId> = plans
+            .iter()
+            .filter(|p| p.needs_body())
+            .map(|p| p.info.id)
+            .collect();
+        let mut read = shared.store.bodies(wanted).await?.into_iter();
         let mut bodies: Vec<Option<Arc<Vec<u8>>>> = Vec::with_capacity(plans.len());
         for p in &plans {
-            bodies.push(if p.needs_body() {
-                Some(Arc::new(shared.store.body(p.info.id).await?))
-            } else {
-                None
+            bodies.push(match p.needs_body().then(|| read.next()).flatten() {
+                Some(body) => Some(Arc::new(body?)),
+                None => None,
             });
         }
         shared.decide_here(&plans, &bodies, now_ms).await?;

@@ -126,7 +126,7 @@ impl<S: QueueStore> Shared<S> {
             .collect();
         // A timeline entry per connection and message.
         for tried in &result.tried {
-            for &m in &tried.messages {
+            for (&m, transcript) in tried.messages.iter().zip(&tried.transcripts) {
                 let mine: Vec<usize> = (0..result.results.len())
                     .filter(|&i| {
                         let r = &result.results[i];
@@ -156,7 +156,7 @@ impl<S: QueueStore> Shared<S> {
                     mx_host: Some(tried.host.clone()),
                     ip: tried.ip.map(|ip| ip.to_string()),
                     tls: tried.tls.clone(),
-                    transcript: tried.transcript.clone(),
+                    transcript: transcript.clone(),
                     decision: timeline::decision(&decided),
                     explanation,
                 });

@@ -2,6 +2,7 @@
 //! acted on by its first digit.
 
 mod connection;
+mod pool;
 pub mod tls;
 
 use std::net::{IpAddr, SocketAddr};
@@ -10,7 +11,7 @@ use std::sync::Arc;
 use tern_codes::{Reply, catalogue};
 use tern_config::{Config, Route, RouteTls};
 use tern_proto::FailureReason;
-use tern_proto::client::{Exchange, ReplySource};
+use tern_proto::client::ReplySource;
 use tern_proto::{
     ClientConfig, Credentials, Disposition, ForwardPath, LocalReason, Mailbox, Notify, Orcpt,
     OutgoingEnvelope, OutgoingRecipient, Path, RcptParams, Ret, ReversePath, TlsPolicy,
@@ -19,6 +20,7 @@ use tern_store::{Envelope, TlsOutcome};
 
 use crate::dns::Resolver;
 pub use connection::{Job, Target, TlsVerify};
+pub use pool::Pool;
 
 /// One recipient to deliver remotely.
 #[derive(Debug, Clone)]
@@ -65,10 +67,11 @@ pub struct Tried {
     pub ip: Option<IpAddr>,
     /// TLS as negotiated.
     pub tls: TlsOutcome,
-    /// Commands and replies.
-    pub transcript: String,
     /// Which messages of the batch it carried (indices).
     pub messages: Vec<usize>,
+    /// For each of `messages`, the commands and replies it saw: the connection's own
+    /// (greeting, EHLO, TLS, AUTH, QUIT) and its transaction's, not the other messages'.
+    pub transcripts: Vec<String>,
 }
 
 /// What a batch to one destination came to.
@@ -86,6 +89,8 @@ pub struct Remote {
     config: Arc<Config>,
     resolver: Resolver,
     helo: String,
+    /// Connections kept for the next batch (`[delivery] connection_idle`).
+    pool: Pool,
 }
 
 impl Remote {
@@ -96,11 +101,26 @@ impl Remote {
             .helo_name
             .clone()
             .unwrap_or_else(|| config.server.hostname.clone());
+        let pool = Pool::new(
+            config.delivery.connection_idle.0,
+            config.delivery.per_destination.max(1),
+        );
         Remote {
             config,
             resolver,
             helo,
+            pool,
         }
+    }
+
+    /// Closes the kept connections that have been idle too long.
+    pub fn close_idle(&self) {
+        self.pool.sweep();
+    }
+
+    /// How many connections are kept open for reuse now.
+    pub fn idle_connections(&self) -> usize {
+        self.pool.len()
     }
 
     /// The configured route for a domain, if any (first match wins).
@@ -163,20 +183,23 @@ impl Remote {
             let Some(client_config) = self.client_config(&target.host, route.as_ref()) else {
                 break;
             };
-            let result = connection::deliver_over(target, client_config, &verify, &jobs).await;
+            let result =
+                connection::deliver(target, client_config, &verify, &jobs, &self.pool).await;
+            let (messages, transcripts) = job_items
+                .iter()
+                .enumerate()
+                .filter_map(|(job, items)| {
+                    items
+                        .first()
+                        .map(|i| (i.message, format_transcript(&result, target, job)))
+                })
+                .unzip();
             batch.tried.push(Tried {
                 host: target.host.clone(),
                 ip: Some(target.addr.ip()),
                 tls: result.tls.clone().unwrap_or(TlsOutcome::NotAttempted),
-                transcript: format_transcript(
-                    &result.transcript,
-                    result.connect_error.as_deref(),
-                    target,
-                ),
-                messages: job_items
-                    .iter()
-                    .filter_map(|items| items.first().map(|i| i.message))
-                    .collect(),
+                messages,
+                transcripts,
             });
             let mut carried = Vec::new();
             let mut reported = vec![false; jobs.len()];
@@ -428,17 +451,26 @@ fn outgoing(envelope: &Envelope, items: &[Item]) -> OutgoingEnvelope {
 }
 
 /// The transcript as the timeline shows it: `C:` commands and `S:` replies.
-fn format_transcript(
-    exchanges: &[Exchange],
-    connect_error: Option<&str>,
-    target: &Target,
-) -> String {
-    let mut out = format!("connect {} ({})\n", target.host, target.addr);
-    if let Some(e) = connect_error {
+fn format_transcript(result: &connection::ConnectionResult, target: &Target, job: usize) -> String {
+    let mut out = if result.reused {
+        format!(
+            "connection to {} ({}) kept open from an earlier batch\n",
+            target.host, target.addr
+        )
+    } else {
+        format!("connect {} ({})\n", target.host, target.addr)
+    };
+    if let Some(e) = &result.connect_error {
         out.push_str(&format!("connection failed: {e}\n"));
         return out;
     }
-    for x in exchanges {
+    let mine = result
+        .transcript
+        .iter()
+        .zip(result.job_of.iter().chain(std::iter::repeat(&None)))
+        .filter(|(_, j)| j.is_none_or(|j| j == job))
+        .map(|(x, _)| x);
+    for x in mine {
         if let Some(c) = &x.command {
             out.push_str(&format!("C: {c}\n"));
         }

@@ -228,6 +228,10 @@ pub struct Exchange {
     pub anomalies: Vec<Anomaly>,
     /// When the reply was complete.
     pub at: Instant,
+    /// The message whose transaction the command belongs to (RSET, MAIL, RCPT, DATA, the
+    /// body); `None` for the connection's own commands (greeting, EHLO, STARTTLS, AUTH,
+    /// QUIT), so a message's timeline can show its part of a shared connection.
+    pub message: Option<MessageId>,
 }
 
 /// Something the caller must do or know.

@@ -162,6 +162,8 @@ struct Outstanding {
     expect: Expect,
     /// The command as the transcript shows it (`None` for the greeting).
     command: Option<String>,
+    /// The message of the transaction it belongs to.
+    message: Option<MessageId>,
 }
 
 /// A message waiting for its turn.
@@ -310,6 +312,7 @@ impl ClientSession {
         pending.push_back(Outstanding {
             expect: Expect::Greeting,
             command: None,
+            message: None,
         });
         ClientSession {
             config,
@@ -643,9 +646,18 @@ impl ClientSession {
         }
         self.out.extend_from_slice(line.as_bytes());
         self.out.extend_from_slice(b"\r\n");
+        let message = match expect {
+            Expect::Rset
+            | Expect::Mail
+            | Expect::Rcpt(_)
+            | Expect::Data
+            | Expect::EndOfData { .. } => self.current.as_ref().map(|t| t.msg.id),
+            _ => None,
+        };
         self.pending.push_back(Outstanding {
             expect,
             command: Some(shown.unwrap_or(line).to_owned()),
+            message,
         });
     }
 
@@ -747,6 +759,7 @@ impl ClientSession {
                 reply: reply.clone(),
                 anomalies,
                 at: now,
+                message: None,
             });
             // Nothing was asked: a 421 is the server closing; anything else is out of step.
             if reply.code().value() == 421 {
@@ -762,6 +775,7 @@ impl ClientSession {
             reply: reply.clone(),
             anomalies,
             at: now,
+            message: outstanding.message,
         });
         let command = outstanding.command;
         match outstanding.expect {
@@ -1042,6 +1056,7 @@ impl ClientSession {
                     self.pending.push_back(Outstanding {
                         expect: Expect::EndOfData { discard: true },
                         command: Some(END_OF_DATA.to_owned()),
+                        message: Some(tx.msg.id),
                     });
                 } else {
                     self.out.extend_from_slice(&tx.msg.data);
@@ -1049,6 +1064,7 @@ impl ClientSession {
                     self.pending.push_back(Outstanding {
                         expect: Expect::EndOfData { discard: false },
                         command: Some(END_OF_DATA.to_owned()),
+                        message: Some(tx.msg.id),
                     });
                 }
             }

@@ -456,5 +456,27 @@ pub(crate) async fn reschedule<S: QueueStore>(s: &S) -> Check {
         None,
         "final stays unscheduled"
     );
+    // Many at once: each message answers for itself, a deleted one with NotFound.
+    let other = enqueue(s, &["d@x.net", "e@x.net"], 100).await?;
+    let gone = enqueue(s, &["f@x.net"], 100).await?;
+    s.delete(gone).await.ctx("delete")?;
+    let answers = s
+        .reschedule_many(vec![id, gone, other], 900)
+        .await
+        .ctx("reschedule_many")?;
+    ensure!(answers.len() == 3, "one answer per message: {answers:?}");
+    ensure!(
+        matches!(answers[0], Ok(2)) && matches!(answers[2], Ok(2)),
+        "counts: {answers:?}"
+    );
+    ensure!(
+        matches!(answers[1], Err(StoreError::NotFound(g)) if g == gone),
+        "a deleted message: {answers:?}"
+    );
+    ensure_eq!(
+        due_set(s, 900).await?,
+        vec![(id, 0), (id, 2), (other, 0), (other, 1)],
+        "all due together"
+    );
     Ok(())
 }

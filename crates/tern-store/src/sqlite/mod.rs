@@ -262,6 +262,23 @@ impl QueueStore for SqliteStore {
         self.read(move |c| read::message(c, id)).await
     }
 
+    async fn messages(
+        &self,
+        ids: Vec<QueueId>,
+    ) -> Result<Vec<Result<MessageInfo, StoreError>>, StoreError> {
+        self.read(move |c| Ok(ids.iter().map(|id| read::message(c, *id)).collect()))
+            .await
+    }
+
+    async fn bodies(
+        &self,
+        ids: Vec<QueueId>,
+    ) -> Result<Vec<Result<Vec<u8>, StoreError>>, StoreError> {
+        let spool = self.inner.spool.clone();
+        self.read(move |c| Ok(ids.iter().map(|id| read::body(c, *id, &spool)).collect()))
+            .await
+    }
+
     async fn envelope(&self, id: QueueId) -> Result<Envelope, StoreError> {
         Ok(self.message(id).await?.envelope)
     }
@@ -320,6 +337,24 @@ impl QueueStore for SqliteStore {
 
     async fn reschedule(&self, id: QueueId, at_ms: i64) -> Result<u32, StoreError> {
         let (job, wait) = Job::new(move |c| write::reschedule(c, id, at_ms));
+        self.write(job, wait).await
+    }
+
+    async fn reschedule_many(
+        &self,
+        ids: Vec<QueueId>,
+        at_ms: i64,
+    ) -> Result<Vec<Result<u32, StoreError>>, StoreError> {
+        let (job, wait) = Job::new(move |c| {
+            let mut out = Vec::with_capacity(ids.len());
+            for id in &ids {
+                match write::reschedule(c, *id, at_ms) {
+                    Err(e @ StoreError::NotFound(_)) => out.push(Err(e)),
+                    other => out.push(Ok(other?)),
+                }
+            }
+            Ok(out)
+        });
         self.write(job, wait).await
     }
 

@@ -8,13 +8,25 @@ use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
-use super::harness::{T0, sender};
+use super::harness::{Sender, T0};
 use tern_store::{Decision, QueueStore, RecipientState};
 
 /// What a scripted connection does: replies in order to the greeting and each command line
 /// (the DATA body is read up to the dot and answered with the next reply).
 #[derive(Clone)]
 pub struct Script(pub Vec<&'static str>);
+
+/// A sender whose every batch opens its own connection (`connection_idle = "0s"`): each
+/// scripted connection then carries exactly one batch. Reuse has its own tests below.
+async fn scripted_sender(sections: &str) -> Sender {
+    let no_reuse = "[delivery]\nconnection_idle = \"0s\"\n";
+    let sections = if sections.contains("[delivery]\n") {
+        sections.replacen("[delivery]\n", no_reuse, 1)
+    } else {
+        format!("{no_reuse}{sections}")
+    };
+    super::harness::sender(&sections).await
+}
 
 pub struct Peer {
     pub addr: SocketAddr,
@@ -106,7 +118,7 @@ async fn a_4yz_defers_and_a_retry_delivers() {
         ]),
     ])
     .await;
-    let s = sender(&format!(
+    let s = scripted_sender(&format!(
         "[delivery]\nretry_initial = \"1s\"\n{}",
         route_to(&p)
     ))
@@ -159,7 +171,7 @@ async fn a_5yz_fails_the_recipient_and_bounces_once_with_the_reply_and_its_expla
         "221 bye",
     ])])
     .await;
-    let s = sender(&route_to(&p)).await;
+    let s = scripted_sender(&route_to(&p)).await;
     let id = s
         .queue(
             Some("alice@a.test"),
@@ -209,7 +221,7 @@ async fn a_bounce_is_never_bounced() {
         "221 bye",
     ])])
     .await;
-    let s = sender(&route_to(&p)).await;
+    let s = scripted_sender(&route_to(&p)).await;
     let id = s
         .queue(None, &["bob@b.test"], "Subject: bounce\r\n\r\nx\r\n", T0)
         .await;
@@ -233,7 +245,7 @@ async fn a_421_in_mid_session_defers_what_was_not_accepted() {
         "421 4.3.2 shutting down",
     ])])
     .await;
-    let s = sender(&route_to(&p)).await;
+    let s = scripted_sender(&route_to(&p)).await;
     let id = s
         .queue(
             Some("alice@a.test"),
@@ -276,7 +288,7 @@ async fn a_452_4_5_3_sends_the_rest_in_another_transaction_at_once() {
         "221 bye",
     ])])
     .await;
-    let s = sender(&route_to(&p)).await;
+    let s = scripted_sender(&route_to(&p)).await;
     let id = s
         .queue(
             Some("alice@a.test"),
@@ -310,7 +322,7 @@ async fn pipelining_servers_get_one_batch_and_others_one_command_at_a_time() {
         "221 bye",
     ])])
     .await;
-    let s = sender(&route_to(&p)).await;
+    let s = scripted_sender(&route_to(&p)).await;
     let id = s
         .queue(
             Some("alice@a.test"),
@@ -334,7 +346,7 @@ async fn connection_refused_is_transient() {
     let unused = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = unused.local_addr().unwrap();
     drop(unused);
-    let s = sender(&format!(
+    let s = scripted_sender(&format!(
         "[[delivery.route]]\ndomain = \"b.test\"\nhost = \"{addr}\"\n"
     ))
     .await;
@@ -363,7 +375,7 @@ async fn expiry_fails_with_the_last_reply_and_bounces() {
         "221 bye",
     ])])
     .await;
-    let s = sender(&format!(
+    let s = scripted_sender(&format!(
         "[delivery]\nmax_queue_time = \"1h\"\n{}",
         route_to(&p)
     ))
@@ -386,7 +398,7 @@ async fn a_long_delay_warns_the_sender_once() {
         "221 bye",
     ])])
     .await;
-    let s = sender(&format!(
+    let s = scripted_sender(&format!(
         "[delivery]\nretry_initial = \"1s\"\ndelay_warning = \"1h\"\n{}",
         route_to(&p)
     ))
@@ -412,7 +424,7 @@ async fn a_long_delay_warns_the_sender_once() {
 
 #[tokio::test]
 async fn notify_success_reports_a_local_delivery() {
-    let s = sender("").await;
+    let s = scripted_sender("").await;
     let mut envelope = tern_store::Envelope::new(
         Some("alice@a.test".into()),
         vec![tern_store::Recipient {
@@ -462,7 +474,7 @@ async fn notify_success_to_a_server_without_dsn_reports_relayed() {
         "221 bye",
     ])])
     .await;
-    let s = sender(&route_to(&p)).await;
+    let s = scripted_sender(&route_to(&p)).await;
     let envelope = tern_store::Envelope::new(
         Some("alice@a.test".into()),
         vec![tern_store::Recipient {
@@ -497,7 +509,7 @@ async fn notify_success_to_a_server_with_dsn_is_left_to_that_server() {
         "221 bye",
     ])])
     .await;
-    let s = sender(&route_to(&p)).await;
+    let s = scripted_sender(&route_to(&p)).await;
     let envelope = tern_store::Envelope::new(
         Some("alice@a.test".into()),
         vec![tern_store::Recipient {
@@ -552,7 +564,7 @@ async fn a_rate_limiting_destination_is_paused_then_resumed() {
         ]),
     ])
     .await;
-    let s = sender(&format!(
+    let s = scripted_sender(&format!(
         "[delivery]\nretry_initial = \"1s\"\nrate_limit_pause = \"60s\"\n{}",
         route_to(&p)
     ))
@@ -646,7 +658,7 @@ async fn the_timeline_says_when_the_worker_will_really_retry() {
         ]),
     ])
     .await;
-    let s = sender(&format!(
+    let s = scripted_sender(&format!(
         "[delivery]\nretry_initial = \"1s\"\nretry_max = \"1h\"\n{}",
         route_to(&p)
     ))
@@ -658,7 +670,11 @@ async fn the_timeline_says_when_the_worker_will_really_retry() {
     s.deliver_at(T0 + 1_000).await;
     let info = s.info(id).await;
     let next = info.recipients[0].next_attempt_ms.unwrap();
-    assert_eq!(next, T0 + 1_000 + 2_000, "the second retry waits twice as long");
+    assert_eq!(
+        next,
+        T0 + 1_000 + 2_000,
+        "the second retry waits twice as long"
+    );
     let timeline = s.store.attempts(id).await.unwrap();
     assert_eq!(timeline.len(), 2);
     assert_eq!(
@@ -668,7 +684,12 @@ async fn the_timeline_says_when_the_worker_will_really_retry() {
     );
 
     let two = s
-        .queue(Some("alice@a.test"), &["bob@b.test", "nobody@b.test"], "y\r\n", T0)
+        .queue(
+            Some("alice@a.test"),
+            &["bob@b.test", "nobody@b.test"],
+            "y\r\n",
+            T0,
+        )
         .await;
     // Before the first message is due again: this connection is the second message's alone.
     s.deliver_at(T0 + 2_500).await;
@@ -678,4 +699,42 @@ async fn the_timeline_says_when_the_worker_will_really_retry() {
         vec![RecipientState::Delivered, RecipientState::Failed]
     );
     assert_eq!(timeline.last().unwrap().decision, Decision::Failed);
+}
+
+/// A kept connection that the server closed meanwhile is replaced by a new one, and the
+/// message is delivered on it: reuse never costs a delivery.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_kept_connection_the_server_closed_is_replaced() {
+    let whole = Script(vec![
+        "220 b.test ESMTP",
+        EHLO_PLAIN,
+        "250 ok",
+        "250 ok",
+        "354 go",
+        "250 queued",
+    ]);
+    let p = peer(vec![whole.clone(), whole]).await;
+    let s = super::harness::sender(&route_to(&p)).await;
+    let first = s
+        .queue(Some("alice@a.test"), &["bob@b.test"], "one\r\n", T0)
+        .await;
+    s.deliver_at(T0).await;
+    assert_eq!(s.states(first).await, vec![RecipientState::Delivered]);
+    assert_eq!(s.delivery.idle_connections(), 1, "kept for the next batch");
+    let second = s
+        .queue(Some("alice@a.test"), &["carol@b.test"], "two\r\n", T0)
+        .await;
+    s.deliver_at(T0).await;
+    assert_eq!(s.states(second).await, vec![RecipientState::Delivered]);
+    let timeline = s.store.attempts(second).await.unwrap();
+    assert_eq!(timeline.len(), 1, "the dead connection is not an attempt");
+    assert!(
+        timeline[0].transcript.starts_with("connect "),
+        "{}",
+        timeline[0].transcript
+    );
+    // The first connection ended at the RSET that found it gone (the second is still open,
+    // kept for the next batch, so the peer has not logged it yet).
+    let seen = p.seen.lock().unwrap().clone();
+    assert_eq!(seen[0].last().map(String::as_str), Some("RSET"), "{seen:?}");
 }

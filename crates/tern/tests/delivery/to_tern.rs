@@ -195,3 +195,81 @@ async fn a_binary_message_is_relayed_with_bdat_unchanged() {
     let envelope = b.store.message(received[0].id).await.unwrap().envelope;
     assert_eq!(envelope.params.body, BodyType::BinaryMime);
 }
+
+/// A connection whose messages are done is kept open: the next batch to the same host goes
+/// over it with RSET, without a new TCP connection, EHLO or TLS handshake. With
+/// `connection_idle = "0s"` every batch opens its own.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_next_batch_reuses_the_connection_and_0s_turns_it_off() {
+    for (idle, reused) in [("5s", true), ("0s", false)] {
+        let b = receiver("").await;
+        let a = sender(&format!(
+            "[delivery]\nconnection_idle = \"{idle}\"\n{}",
+            route(b.port)
+        ))
+        .await;
+        let mut ids = Vec::new();
+        for n in 0..3 {
+            let id = a
+                .queue(
+                    Some("alice@a.test"),
+                    &["bob@b.test"],
+                    &format!("m{n}\r\n"),
+                    T0,
+                )
+                .await;
+            a.deliver_at(T0).await;
+            assert_eq!(a.states(id).await, vec![RecipientState::Delivered]);
+            ids.push(id);
+        }
+        for (n, id) in ids.iter().enumerate() {
+            let timeline = a.store.attempts(*id).await.unwrap();
+            let t = &timeline[0].transcript;
+            if n > 0 && reused {
+                assert!(t.contains("kept open from an earlier batch"), "{t}");
+                assert!(t.contains("C: RSET"), "{t}");
+                assert!(!t.contains("C: EHLO"), "{t}");
+                assert!(
+                    matches!(timeline[0].tls, TlsOutcome::Established { .. }),
+                    "still under TLS"
+                );
+            } else {
+                assert!(t.starts_with("connect "), "{t}");
+                assert!(t.contains("C: EHLO"), "{t}");
+            }
+        }
+        assert_eq!(
+            b.store.list(ListFilter::default()).await.unwrap().len(),
+            3,
+            "every message arrived once"
+        );
+    }
+}
+
+/// Messages that share a connection each keep their own part of its transcript in their
+/// timeline: the connection's commands and their own transaction, not the others'.
+#[tokio::test(flavor = "multi_thread")]
+async fn each_message_of_a_shared_connection_has_its_own_transcript() {
+    let b = receiver("").await;
+    let a = sender(&route(b.port)).await;
+    let first = a
+        .queue(Some("alice@a.test"), &["bob@b.test"], "one\r\n", T0)
+        .await;
+    let second = a
+        .queue(Some("alice@a.test"), &["carol@b.test"], "two\r\n", T0)
+        .await;
+    a.deliver_at(T0).await;
+    let t1 = &a.store.attempts(first).await.unwrap()[0].transcript;
+    let t2 = &a.store.attempts(second).await.unwrap()[0].transcript;
+    for t in [t1, t2] {
+        assert!(t.contains("C: EHLO"), "the connection's own commands: {t}");
+    }
+    assert!(
+        t1.contains("RCPT TO:<bob@b.test>") && !t1.contains("carol"),
+        "{t1}"
+    );
+    assert!(
+        t2.contains("RCPT TO:<carol@b.test>") && !t2.contains("bob"),
+        "{t2}"
+    );
+}

@@ -95,18 +95,29 @@ async fn act(
 ) -> ExitCode {
     let by_filter = ids.is_empty();
     let filter = args.filter.to_filter(cx.now);
-    let targets = if by_filter {
+    let listed = if by_filter {
         match store.list(filter.clone()).await {
-            Ok(list) => list.into_iter().map(|m| m.id).collect(),
+            Ok(list) => Some(list),
             Err(e) => return output::fail(&format!("cannot read the queue: {e}")),
         }
     } else {
-        ids
+        None
     };
-    let mut done = Vec::new();
-    for id in targets {
-        done.push(one(store, action, id, by_filter.then_some(&filter), cx).await);
-    }
+    let done = match (action, listed) {
+        (Action::Retry, Some(listed)) => retry_all(store, listed, Vec::new(), cx).await,
+        (Action::Retry, None) => {
+            let (infos, unread) = read_all(store, ids).await;
+            retry_all(store, infos, unread, cx).await
+        }
+        (_, listed) => {
+            let targets = listed.map_or(ids, |l| l.into_iter().map(|m| m.id).collect());
+            let mut done = Vec::new();
+            for id in targets {
+                done.push(one(store, action, id, by_filter.then_some(&filter), cx).await);
+            }
+            done
+        }
+    };
     let failed = done.iter().any(|d| d.result.is_err());
     let text = if args.json {
         let results: Vec<Value> = done
@@ -175,10 +186,14 @@ async fn one(
         Err(StoreError::NotFound(_)) => Err(not_found(id)),
         Err(e) => Err(format!("cannot read it: {e}")),
         Ok(info) => match action {
-            Action::Retry => retry(store, &info, cx).await.map(|(n, m)| {
-                recipients = Some(n);
-                m
-            }),
+            Action::Retry => store
+                .reschedule(id, cx.now)
+                .await
+                .map(|n| {
+                    recipients = Some(n);
+                    retry_text(store, &info, n)
+                })
+                .map_err(|e| failure(id, &e)),
             Action::Hold => hold(store, &info).await,
             Action::Release => release(store, &info, cx).await,
             Action::Delete => store
@@ -210,16 +225,68 @@ fn plural(n: u32) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-async fn retry(
+/// The messages of `ids`, and what could not be read of them.
+async fn read_all(store: &SqliteStore, ids: Vec<QueueId>) -> (Vec<MessageInfo>, Vec<Done>) {
+    let unread = |id: QueueId, e: &StoreError| Done {
+        id,
+        result: Err(match e {
+            StoreError::NotFound(_) => not_found(id),
+            e => format!("cannot read it: {e}"),
+        }),
+        recipients: None,
+    };
+    match store.messages(ids.clone()).await {
+        Err(e) => (
+            Vec::new(),
+            ids.into_iter().map(|id| unread(id, &e)).collect(),
+        ),
+        Ok(read) => {
+            let (mut infos, mut done) = (Vec::new(), Vec::new());
+            for (id, info) in ids.into_iter().zip(read) {
+                match info {
+                    Ok(info) => infos.push(info),
+                    Err(e) => done.push(unread(id, &e)),
+                }
+            }
+            (infos, done)
+        }
+    }
+}
+
+/// Retries every message of `infos` in one store write (a full queue is flushed at once,
+/// not a commit per message), and says what became of each after what `done` says already.
+async fn retry_all(
     store: &SqliteStore,
-    info: &MessageInfo,
+    infos: Vec<MessageInfo>,
+    mut done: Vec<Done>,
     cx: &Context<'_>,
-) -> Result<(u32, String), String> {
-    let n = store
-        .reschedule(info.id, cx.now)
+) -> Vec<Done> {
+    let answers: Vec<Result<u32, String>> = match store
+        .reschedule_many(infos.iter().map(|i| i.id).collect(), cx.now)
         .await
-        .map_err(|e| failure(info.id, &e))?;
-    let text = if n == 0 {
+    {
+        Ok(answers) => answers
+            .into_iter()
+            .zip(&infos)
+            .map(|(a, info)| a.map_err(|e| failure(info.id, &e)))
+            .collect(),
+        Err(e) => infos.iter().map(|info| Err(failure(info.id, &e))).collect(),
+    };
+    for (info, answer) in infos.iter().zip(answers) {
+        let recipients = answer.as_ref().ok().copied();
+        let result = answer.map(|n| retry_text(store, info, n));
+        done.push(Done {
+            id: info.id,
+            result,
+            recipients,
+        });
+    }
+    done
+}
+
+/// What a retry of `n` recipients of `info` did.
+fn retry_text(store: &SqliteStore, info: &MessageInfo, n: u32) -> String {
+    if n == 0 {
         "nothing to retry: every recipient is delivered or failed".to_owned()
     } else if info.held {
         format!(
@@ -237,8 +304,7 @@ async fn retry(
             "{n} recipient{} due now; the running server tries them within a second",
             plural(n)
         )
-    };
-    Ok((n, text))
+    }
 }
 
 async fn hold(store: &SqliteStore, info: &MessageInfo) -> Result<String, String> {
