@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The layering rule of docs/design.md, checked: the sans-IO crates (tern-codes, tern-proto)
 # depend on no async runtime, TLS, DNS or socket crate, and their code opens no socket and
-# reads no clock.
+# reads no clock; the server and the delivery side never import each other (they meet in the
+# store and in the binary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,7 +28,24 @@ for crate in tern-codes tern-proto; do
     fi
 done
 
+for pair in "tern-server tern-delivery" "tern-delivery tern-server"; do
+    read -r crate other <<<"$pair"
+    if cargo tree --locked -p "$crate" -e normal,build --prefix none --format '{p}' \
+        | awk '{print $1}' | grep -qx "$other"; then
+        echo "layering: $crate must not depend on $other" >&2
+        status=1
+    fi
+    if hits=$(grep -rn "${other//-/_}" "crates/$crate/src" --include='*.rs' | grep -vE '^\S+:\s*//'); then
+        if [ -n "$hits" ]; then
+            echo "layering: $crate source names $other:" >&2
+            echo "$hits" >&2
+            status=1
+        fi
+    fi
+done
+
 if [ "$status" -eq 0 ]; then
-    echo "layering: tern-codes and tern-proto are free of I/O, runtime and clock dependencies"
+    echo "layering: tern-codes and tern-proto are free of I/O, runtime and clock dependencies;"
+    echo "layering: tern-server and tern-delivery do not import each other"
 fi
 exit "$status"

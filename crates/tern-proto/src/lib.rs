@@ -65,6 +65,7 @@ mod bdat;
 pub mod client;
 pub mod command;
 mod data;
+pub mod date;
 mod line;
 pub mod params;
 mod policy;

@@ -328,45 +328,11 @@ fn place(out: &mut String, column: &mut usize, piece: &str, first: bool) {
 /// `Tue, 1 Jul 2025 10:52:37 +0000` (RFC 5322 §3.3), in UTC. Times before 1970 are written
 /// as the epoch.
 pub fn rfc5322_date(time: SystemTime) -> String {
-    let secs = time
+    let ms = time
         .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
         .unwrap_or(0);
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let (year, month, day) = civil_from_days(days);
-    const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let mut s = String::with_capacity(31);
-    let _ = write!(
-        s,
-        "{}, {} {} {} {:02}:{:02}:{:02} +0000",
-        WEEKDAYS[(days % 7) as usize],
-        day,
-        MONTHS[(month - 1) as usize],
-        year,
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    );
-    s
-}
-
-/// Days since 1970-01-01 to (year, month 1–12, day 1–31), proleptic Gregorian (Howard
-/// Hinnant's `civil_from_days`).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
+    tern_proto::date::rfc5322_date(ms)
 }
 
 #[cfg(test)]
@@ -440,28 +406,6 @@ mod tests {
             rfc5322_date(UNIX_EPOCH - Duration::from_secs(10)),
             "Thu, 1 Jan 1970 00:00:00 +0000"
         );
-    }
-
-    #[test]
-    fn civil_from_days_round_trips_day_by_day() {
-        let mut expected = (1970i64, 1u32, 1u32);
-        let month_len = |y: i64, m: u32| match m {
-            2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-            2 => 28,
-            4 | 6 | 9 | 11 => 30,
-            _ => 31,
-        };
-        for days in 0..200_000 {
-            assert_eq!(civil_from_days(days), expected, "day {days}");
-            let (y, m, d) = expected;
-            expected = if d < month_len(y, m) {
-                (y, m, d + 1)
-            } else if m < 12 {
-                (y, m + 1, 1)
-            } else {
-                (y + 1, 1, 1)
-            };
-        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! (RFC 3464 §2.1.1, RFC 6533 §3) and RFC 5322 dates.
 
 use tern_codes::{EnhancedCode, Reply};
+pub use tern_proto::date::rfc5322_date;
 
 use super::{Action, DsnInput, DsnRecipient};
 
@@ -201,41 +202,4 @@ fn field(out: &mut String, name: &str, value: &str) {
     }
     out.push_str(rest);
     out.push_str("\r\n");
-}
-
-const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
-/// An RFC 5322 §3.3 date-time in UTC from Unix milliseconds, e.g.
-/// `Thu, 1 Jan 1970 00:00:00 +0000`.
-pub fn rfc5322_date(unix_ms: i64) -> String {
-    let secs = unix_ms.div_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let of_day = secs.rem_euclid(86_400);
-    let (year, month, day) = civil_from_days(days);
-    let weekday = DAYS[days.rem_euclid(7) as usize];
-    format!(
-        "{weekday}, {day} {} {year:04} {:02}:{:02}:{:02} +0000",
-        MONTHS[(month - 1) as usize],
-        of_day / 3600,
-        of_day % 3600 / 60,
-        of_day % 60,
-    )
-}
-
-/// Days since 1970-01-01 to (year, month 1–12, day 1–31) in the proleptic Gregorian calendar
-/// (Howard Hinnant's `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
