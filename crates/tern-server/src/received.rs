@@ -30,7 +30,6 @@
 //! and lengths are bounded, so a client cannot inject header lines. Lines are folded at 78
 //! columns with CRLF + TAB; the header ends with CRLF.
 
-use std::fmt::Write as _;
 use std::net::IpAddr;
 use std::time::{SystemTime, UNIX_EPOCH};
 
