@@ -170,7 +170,7 @@ def cmd_queue_state(a):
     seen = None
     while True:
         out = subprocess.run(
-            [a.tern, "queue", "list", "--json", "--config", a.config],
+            [a.tern, "queue", "list", "--all", "--json", "--config", a.config],
             capture_output=True, timeout=30,
         )
         if out.returncode == 0:
