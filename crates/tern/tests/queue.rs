@@ -445,6 +445,15 @@ fn list_shows_work_left_and_all_adds_finished_messages() {
     let (help, _, _) = f.run(&["list", "--help"]);
     assert!(help.contains("--all"), "{help}");
     assert!(help.contains("work left"), "{help}");
+    // Once only finished messages are left, the list says so and names --all.
+    for id in [f.deferred, f.fresh, f.held] {
+        f.ok(&["delete", &id.to_string()]);
+    }
+    let out = f.ok(&["list"]);
+    assert_eq!(
+        out,
+        "Nothing is waiting for delivery (--all also lists finished messages).\n"
+    );
 }
 
 #[test]

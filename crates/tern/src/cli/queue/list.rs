@@ -18,17 +18,30 @@ pub(super) async fn run(store: &SqliteStore, args: &ListArgs, cx: &Context<'_>) 
         filter.pending = Some(true);
     }
     match store.list(filter).await {
-        Ok(messages) => print(&messages, args, cx),
+        Ok(messages) => {
+            // Nothing with work left: say whether finished messages are there to see.
+            let finished = messages.is_empty()
+                && !with_finished(args)
+                && store
+                    .list(tern_store::ListFilter {
+                        limit: Some(1),
+                        ..tern_store::ListFilter::default()
+                    })
+                    .await
+                    .is_ok_and(|l| !l.is_empty());
+            print(&messages, args, finished, cx)
+        }
         Err(e) => output::fail(&format!("cannot read the queue: {e}")),
     }
 }
 
 /// There is no queue on disk yet: an empty listing.
 pub(super) fn run_empty(args: &ListArgs, cx: &Context<'_>) -> ExitCode {
-    print(&[], args, cx)
+    print(&[], args, false, cx)
 }
 
-fn print(messages: &[MessageInfo], args: &ListArgs, cx: &Context<'_>) -> ExitCode {
+/// `finished`: finished messages are kept that this listing left out.
+fn print(messages: &[MessageInfo], args: &ListArgs, finished: bool, cx: &Context<'_>) -> ExitCode {
     if args.json {
         let list: Vec<_> = messages
             .iter()
@@ -40,7 +53,9 @@ fn print(messages: &[MessageInfo], args: &ListArgs, cx: &Context<'_>) -> ExitCod
         })));
     }
     if messages.is_empty() {
-        let text = if args.filter.is_empty() {
+        let text = if args.filter.is_empty() && finished {
+            "Nothing is waiting for delivery (--all also lists finished messages).\n"
+        } else if args.filter.is_empty() {
             "The queue is empty.\n"
         } else if with_finished(args) {
             "No queued message matches these filters.\n"
