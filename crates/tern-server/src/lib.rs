@@ -18,6 +18,7 @@ mod connection;
 mod context;
 mod envelope;
 pub mod limits;
+pub mod local;
 pub mod received;
 mod server;
 pub mod tls;

@@ -212,6 +212,34 @@ pub fn received_header(facts: &ReceivedFacts<'_>, now: SystemTime) -> String {
     fold("Received:", &clauses)
 }
 
+/// The `Received:` header of a message handed over on this machine (`tern send`), as
+/// Postfix's pickup writes it: no client to name, the local user instead.
+pub fn local_received_header(
+    hostname: &str,
+    user: &str,
+    recipients: &[&str],
+    now: SystemTime,
+) -> String {
+    let mut clauses = vec![
+        format!("by {}", clean(hostname, MAX_NAME, false, true)),
+        format!(
+            "(Tern, from local user {})",
+            clean(user, MAX_NAME, false, true)
+        ),
+    ];
+    if let [only] = recipients
+        && only.len() <= MAX_PATH
+        && only.chars().all(|c| is_path_char(c, false))
+    {
+        clauses.push(format!("for <{only}>"));
+    }
+    if let Some(last) = clauses.last_mut() {
+        last.push(';');
+    }
+    clauses.push(rfc5322_date(now));
+    fold("Received:", &clauses)
+}
+
 /// `[192.0.2.1]` or `[IPv6:2001:db8::1]` (RFC 5321 §4.1.3); IPv4-mapped IPv6 as IPv4.
 fn address_literal(ip: IpAddr) -> String {
     match ip {

@@ -291,7 +291,38 @@ fn send_queues_durably_like_sendmail() {
         .collect();
     assert_eq!(to, vec!["bob@example.com", "hidden@example.com"]);
     let body = String::from_utf8(rt.block_on(store.body(id)).unwrap()).unwrap();
-    assert!(body.starts_with("From: <ops@mx.test>\r\nTo: Bob <bob@example.com>\r\nSubject: report\r\n\r\nall good\r\n"), "{body:?}");
+    // The way SMTP mail takes: a Received: header in front, as Postfix's pickup writes one.
+    let (received, rest) = body.split_once("\r\nFrom: ").unwrap();
+    assert!(
+        received.starts_with("Received: by mx.test (Tern, from local user "),
+        "{body:?}"
+    );
+    assert!(
+        rest.starts_with(
+            "<ops@mx.test>\r\nTo: Bob <bob@example.com>\r\nSubject: report\r\n\r\nall good\r\n"
+        ),
+        "{body:?}"
+    );
+
+    // ... and the same checks: a local mailbox that does not exist, a malformed address.
+    for (to, code) in [
+        ("nobody@localhost", "550 5.1.1"),
+        ("not an address", "501 5.1.3"),
+    ] {
+        let out = tern()
+            .args(["send", "--config"])
+            .arg(&config)
+            .arg(to)
+            .write_stdin("Subject: x\n\nx\n")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{to}: {err}");
+        assert!(
+            err.contains(code) && err.contains("not queued"),
+            "{to}: {err}"
+        );
+    }
 
     let out = tern()
         .args(["send", "--config"])

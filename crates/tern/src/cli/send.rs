@@ -1,13 +1,16 @@
 //! `tern send`: a sendmail-compatible way for scripts and applications to submit mail. The
-//! message is read from standard input and queued directly (durably) in the local queue; a
-//! running `tern serve` delivers it within a second.
+//! message is read from standard input, takes the way SMTP mail takes (addresses parsed, the
+//! policy asked as for the logged-in local user, a `Received:` header: `tern_server::local`)
+//! and is queued directly (durably) in the local queue; a running `tern serve` delivers it
+//! within a second.
 
 use std::io::Read;
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use tern_config::Config;
-use tern_store::{ClientInfo, Envelope, QueueStore, Recipient};
+use tern_server::local::{LocalMessage, intake};
+use tern_store::QueueStore;
 
 use super::output;
 use super::serve::open_store;
@@ -81,29 +84,25 @@ pub fn run(args: Args, config: &Config) -> ExitCode {
         };
         message.splice(0..0, from.into_bytes());
     }
-    let now_ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0);
-    let mut envelope = Envelope::new(
-        Some(sender).filter(|s| !s.is_empty() && s != "<>"),
-        recipients
-            .iter()
-            .map(|r| Recipient::new(r.trim().trim_matches(['<', '>'])))
-            .collect(),
-        now_ms,
-    );
-    envelope.client = ClientInfo {
-        helo: "localhost".into(),
-        peer_ip: "local".into(),
-        tls: None,
-        auth_user: Some(user),
+    // The way SMTP mail takes: addresses parsed, the policy asked, a Received: header.
+    let policy = tern_policy::Policy::new(config);
+    let handed = LocalMessage {
+        user,
+        sender,
+        recipients,
+        message,
     };
-    envelope.params.body = if message.iter().any(|b| *b >= 0x80) {
-        tern_store::BodyType::EightBitMime
-    } else {
-        tern_store::BodyType::SevenBit
-    };
+    let (envelope, message) =
+        match intake(&policy, &config.server.hostname, handed, SystemTime::now()) {
+            Ok(accepted) => accepted,
+            Err(reply) => {
+                return output::bad_input(&format!(
+                    "not queued: {}; `tern explain \"{}\"` says why",
+                    reply.to_string().trim_end(),
+                    reply.code()
+                ));
+            }
+        };
     let store = match open_store(config) {
         Ok(s) => s,
         Err(e) => return output::fail(&e),
