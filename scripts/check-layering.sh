@@ -10,7 +10,7 @@ forbidden_crates='^(tokio|tokio-[a-z-]+|mio|rustls|tokio-rustls|hickory-[a-z-]+|
 forbidden_code='TcpStream|TcpListener|UdpSocket|ToSocketAddrs|tokio|rustls|hickory|SystemTime::now|Instant::now|std::thread::sleep'
 status=0
 
-for crate in tern-codes tern-proto; do
+for crate in tern-codes tern-envelope tern-proto; do
     deps=$(cargo tree --locked -p "$crate" -e normal,build --prefix none --format '{p}' \
         | awk '{print $1}' | sort -u)
     bad=$(grep -E "$forbidden_crates" <<<"$deps" || true)
@@ -45,7 +45,7 @@ for pair in "tern-server tern-delivery" "tern-delivery tern-server"; do
 done
 
 if [ "$status" -eq 0 ]; then
-    echo "layering: tern-codes and tern-proto are free of I/O, runtime and clock dependencies;"
+    echo "layering: tern-codes, tern-envelope and tern-proto are free of I/O, runtime and clock dependencies;"
     echo "layering: tern-server and tern-delivery do not import each other"
 fi
 exit "$status"

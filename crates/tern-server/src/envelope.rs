@@ -2,7 +2,7 @@
 
 use std::net::IpAddr;
 
-use tern_proto::{BodyType, Envelope as SmtpEnvelope, Notify, Ret};
+use tern_proto::Envelope as SmtpEnvelope;
 use tern_store as store;
 
 /// The store's envelope for a received message. `recipients` are the addresses to store, in
@@ -18,16 +18,9 @@ pub fn to_store(
         sender: envelope.from.mailbox().map(|m| m.to_string()),
         params: store::MailParams {
             size: params.size,
-            body: match params.body {
-                None | Some(BodyType::SevenBit) => store::BodyType::SevenBit,
-                Some(BodyType::EightBitMime) => store::BodyType::EightBitMime,
-                Some(BodyType::BinaryMime) => store::BodyType::BinaryMime,
-            },
+            body: params.body.unwrap_or_default(),
             smtputf8: params.smtputf8,
-            ret: params.ret.map(|r| match r {
-                Ret::Full => store::Ret::Full,
-                Ret::Headers => store::Ret::Headers,
-            }),
+            ret: params.ret,
             envid: params.envid.clone(),
         },
         recipients: recipients
@@ -35,18 +28,7 @@ pub fn to_store(
             .zip(&envelope.recipients)
             .map(|(address, r)| store::Recipient {
                 address,
-                notify: r.params.notify.map(|n| match n {
-                    Notify::Never => store::Notify::Never,
-                    Notify::On {
-                        success,
-                        failure,
-                        delay,
-                    } => store::Notify::On {
-                        success,
-                        failure,
-                        delay,
-                    },
-                }),
+                notify: r.params.notify,
                 orcpt: r
                     .params
                     .orcpt

@@ -4,26 +4,7 @@
 //! These are plain owned types. The SMTP server maps its parsed parameters into them; the store
 //! does not parse anything.
 
-/// The body type declared with `MAIL FROM ... BODY=` (RFC 6152, RFC 3030).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum BodyType {
-    /// No `BODY=` parameter, or `BODY=7BIT`.
-    #[default]
-    SevenBit,
-    /// `BODY=8BITMIME`.
-    EightBitMime,
-    /// `BODY=BINARYMIME` (only with `BDAT`).
-    BinaryMime,
-}
-
-/// DSN `RET=` (RFC 3461 §4.3): how much of the message a failure notice returns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ret {
-    /// `RET=FULL`: the whole message.
-    Full,
-    /// `RET=HDRS`: only the headers.
-    Headers,
-}
+pub use tern_envelope::{BodyType, Ret};
 
 /// The ESMTP parameters of `MAIL FROM`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -40,21 +21,7 @@ pub struct MailParams {
     pub envid: Option<String>,
 }
 
-/// DSN `NOTIFY=` of one recipient (RFC 3461 §4.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Notify {
-    /// `NOTIFY=NEVER`.
-    Never,
-    /// A non-empty set of `SUCCESS`, `FAILURE`, `DELAY`.
-    On {
-        /// `SUCCESS` was listed.
-        success: bool,
-        /// `FAILURE` was listed.
-        failure: bool,
-        /// `DELAY` was listed.
-        delay: bool,
-    },
-}
+pub use tern_envelope::Notify;
 
 /// One accepted recipient.
 #[derive(Debug, Clone, PartialEq, Eq)]

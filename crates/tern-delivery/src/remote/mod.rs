@@ -13,8 +13,8 @@ use tern_config::{Config, Route, RouteTls};
 use tern_proto::FailureReason;
 use tern_proto::client::ReplySource;
 use tern_proto::{
-    ClientConfig, Credentials, Disposition, ForwardPath, LocalReason, Mailbox, Notify, Orcpt,
-    OutgoingEnvelope, OutgoingRecipient, Path, RcptParams, Ret, ReversePath, TlsPolicy,
+    ClientConfig, Credentials, Disposition, ForwardPath, LocalReason, Mailbox, Orcpt,
+    OutgoingEnvelope, OutgoingRecipient, Path, RcptParams, ReversePath, TlsPolicy,
 };
 use tern_store::{Envelope, TlsOutcome};
 
@@ -414,18 +414,7 @@ fn outgoing(envelope: &Envelope, items: &[Item]) -> OutgoingEnvelope {
                 .map(|m| ForwardPath::Path(Path::new(m)))
                 .unwrap_or(ForwardPath::Postmaster);
             let params = RcptParams {
-                notify: stored.and_then(|r| r.notify).map(|n| match n {
-                    tern_store::Notify::Never => Notify::Never,
-                    tern_store::Notify::On {
-                        success,
-                        failure,
-                        delay,
-                    } => Notify::On {
-                        success,
-                        failure,
-                        delay,
-                    },
-                }),
+                notify: stored.and_then(|r| r.notify),
                 orcpt: stored.and_then(|r| r.orcpt.as_deref()).and_then(|o| {
                     let (kind, address) = o.split_once(';')?;
                     Some(Orcpt {
@@ -440,10 +429,7 @@ fn outgoing(envelope: &Envelope, items: &[Item]) -> OutgoingEnvelope {
     OutgoingEnvelope {
         from,
         recipients,
-        ret: envelope.params.ret.map(|r| match r {
-            tern_store::Ret::Full => Ret::Full,
-            tern_store::Ret::Headers => Ret::Headers,
-        }),
+        ret: envelope.params.ret,
         envid: envelope.params.envid.clone(),
         smtputf8: envelope.params.smtputf8,
         binary_mime: envelope.params.body == tern_store::BodyType::BinaryMime,

@@ -23,7 +23,7 @@ use tern_codes::{Explanation, Reply, ReplyCode};
 use tern_config::Config;
 use tern_store::{
     Attempt, BodyType, Decision, ListFilter, MessageInfo, Notify, QueueId, RecipientState,
-    RecipientStatus, ReplyFilter, Ret, SqliteStore, StoredReply, TlsOutcome, domain_of,
+    RecipientStatus, ReplyFilter, SqliteStore, StoredReply, TlsOutcome, domain_of,
 };
 
 use super::output::{self, Style};
@@ -436,26 +436,7 @@ fn sender_text(sender: Option<&str>) -> String {
 }
 
 fn notify_text(notify: Option<Notify>) -> Option<String> {
-    match notify? {
-        Notify::Never => Some("NEVER".to_owned()),
-        Notify::On {
-            success,
-            failure,
-            delay,
-        } => {
-            let mut parts = Vec::new();
-            if success {
-                parts.push("SUCCESS");
-            }
-            if failure {
-                parts.push("FAILURE");
-            }
-            if delay {
-                parts.push("DELAY");
-            }
-            Some(parts.join(","))
-        }
-    }
+    notify.map(|n| n.to_string())
 }
 
 fn body_text(body: BodyType) -> &'static str {
@@ -573,7 +554,7 @@ fn message_json(info: &MessageInfo, cx: &Context<'_>, explain: bool) -> Value {
             "size": env.params.size,
             "body": body_text(env.params.body),
             "smtputf8": env.params.smtputf8,
-            "ret": env.params.ret.map(|r| match r { Ret::Full => "FULL", Ret::Headers => "HDRS" }),
+            "ret": env.params.ret.map(tern_store::Ret::as_str),
             "envid": env.params.envid,
         },
         "client": {

@@ -118,10 +118,7 @@ fn envelope(out: &mut String, info: &MessageInfo, cx: &Context<'_>) {
         params.push("SMTPUTF8".to_owned());
     }
     if let Some(ret) = env.params.ret {
-        params.push(match ret {
-            tern_store::Ret::Full => "RET=FULL".to_owned(),
-            tern_store::Ret::Headers => "RET=HDRS".to_owned(),
-        });
+        params.push(format!("RET={}", ret.as_str()));
     }
     if let Some(envid) = &env.params.envid {
         params.push(format!("ENVID={envid}"));

@@ -1,0 +1,109 @@
+//! The ESMTP parameters a message's envelope carries from the session that received it,
+//! through the queue, to the session that delivers it: `BODY=` (RFC 6152, RFC 3030), DSN
+//! `RET=` and `NOTIFY=` (RFC 3461). Defined once here, so the protocol (`tern-proto`), the
+//! queue (`tern-store`) and delivery use the same types and convert nothing.
+//!
+//! Plain data, no I/O and no dependency. What parses these from the wire is `tern-proto`.
+
+use std::fmt;
+
+/// The body type declared with `MAIL FROM ... BODY=`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum BodyType {
+    /// No `BODY=` parameter, or `BODY=7BIT`.
+    #[default]
+    SevenBit,
+    /// `BODY=8BITMIME` (RFC 6152).
+    EightBitMime,
+    /// `BODY=BINARYMIME` (RFC 3030; only with BDAT).
+    BinaryMime,
+}
+
+impl BodyType {
+    /// The value as sent on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BodyType::SevenBit => "7BIT",
+            BodyType::EightBitMime => "8BITMIME",
+            BodyType::BinaryMime => "BINARYMIME",
+        }
+    }
+}
+
+/// DSN `RET=` (RFC 3461 §4.3): how much of the message a failure notice returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Ret {
+    /// `RET=FULL`: the whole message.
+    Full,
+    /// `RET=HDRS`: only the headers.
+    Headers,
+}
+
+impl Ret {
+    /// The value as sent on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ret::Full => "FULL",
+            Ret::Headers => "HDRS",
+        }
+    }
+}
+
+/// DSN `NOTIFY=` of one recipient (RFC 3461 §4.1): `NEVER`, or any non-empty combination of
+/// the three.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Notify {
+    /// `NOTIFY=NEVER`.
+    Never,
+    /// `NOTIFY=SUCCESS,FAILURE,DELAY` (at least one is set).
+    On {
+        /// `SUCCESS`
+        success: bool,
+        /// `FAILURE`
+        failure: bool,
+        /// `DELAY`
+        delay: bool,
+    },
+}
+
+/// The wire form: `NEVER`, or the set in the order `SUCCESS,FAILURE,DELAY`.
+impl fmt::Display for Notify {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Notify::Never => f.write_str("NEVER"),
+            Notify::On {
+                success,
+                failure,
+                delay,
+            } => {
+                let mut sep = "";
+                for (on, name) in [(success, "SUCCESS"), (failure, "FAILURE"), (delay, "DELAY")] {
+                    if on {
+                        write!(f, "{sep}{name}")?;
+                        sep = ",";
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_forms() {
+        assert_eq!(BodyType::default().as_str(), "7BIT");
+        assert_eq!(BodyType::BinaryMime.as_str(), "BINARYMIME");
+        assert_eq!(Ret::Headers.as_str(), "HDRS");
+        assert_eq!(Notify::Never.to_string(), "NEVER");
+        let n = Notify::On {
+            success: true,
+            failure: false,
+            delay: true,
+        };
+        assert_eq!(n.to_string(), "SUCCESS,DELAY");
+    }
+}
