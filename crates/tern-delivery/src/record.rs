@@ -217,7 +217,7 @@ impl<S: QueueStore> Reporter<'_, S> {
                 let wanted = dsn::should_notify(envelope.sender.as_deref(), stored.notify, kind);
                 wanted.then(|| DsnRecipient {
                     address: &stored.address,
-                    orcpt: stored.orcpt.as_deref(),
+                    orcpt: stored.orcpt.as_ref(),
                     action,
                     reply: d.reply.clone(),
                     remote_mta: d.host.as_deref(),

@@ -1,9 +1,11 @@
 //! The ESMTP parameters a message's envelope carries from the session that received it,
 //! through the queue, to the session that delivers it: `BODY=` (RFC 6152, RFC 3030), DSN
-//! `RET=` and `NOTIFY=` (RFC 3461). Defined once here, so the protocol (`tern-proto`), the
+//! `RET=`, `NOTIFY=` and `ORCPT=` (RFC 3461), with the xtext encoding ORCPT and ENVID use. Defined once here, so the protocol (`tern-proto`), the
 //! queue (`tern-store`) and delivery use the same types and convert nothing.
 //!
 //! Plain data, no I/O and no dependency. What parses these from the wire is `tern-proto`.
+
+pub mod xtext;
 
 use std::fmt;
 
@@ -89,6 +91,49 @@ impl fmt::Display for Notify {
     }
 }
 
+/// `ORCPT=addr-type;xtext` (RFC 3461 §4.2), decoded. `Display` writes the wire form (the
+/// address xtext-encoded); [`Orcpt::decoded`] the form a DSN and the queue show.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Orcpt {
+    /// The address type as written (`rfc822`, `utf-8`, ...).
+    pub addr_type: String,
+    /// The original recipient, xtext-decoded.
+    pub address: String,
+}
+
+impl Orcpt {
+    /// `type;address`, the address decoded: `rfc822;bob@example.com`.
+    pub fn decoded(&self) -> String {
+        format!("{};{}", self.addr_type, self.address)
+    }
+
+    /// Reads the [`decoded`](Orcpt::decoded) form back, exactly (an address type never
+    /// holds `;`); a value without `;` is taken as an `rfc822` address.
+    pub fn from_decoded(text: &str) -> Orcpt {
+        match text.split_once(';') {
+            Some((kind, address)) => Orcpt {
+                addr_type: kind.to_owned(),
+                address: address.to_owned(),
+            },
+            None => Orcpt {
+                addr_type: "rfc822".to_owned(),
+                address: text.to_owned(),
+            },
+        }
+    }
+}
+
+impl fmt::Display for Orcpt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{};{}",
+            self.addr_type,
+            xtext::encode(self.address.as_bytes())
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,5 +150,9 @@ mod tests {
             delay: true,
         };
         assert_eq!(n.to_string(), "SUCCESS,DELAY");
+        let o = Orcpt::from_decoded("rfc822;a+b=c@x.org");
+        assert_eq!(o.to_string(), "rfc822;a+2Bb+3Dc@x.org");
+        assert_eq!(o.decoded(), "rfc822;a+b=c@x.org");
+        assert_eq!(Orcpt::from_decoded("a@x.org").decoded(), "rfc822;a@x.org");
     }
 }

@@ -71,7 +71,7 @@ pub mod params;
 mod policy;
 mod scan;
 pub mod server;
-pub mod xtext;
+pub use tern_envelope::xtext;
 
 pub use address::{
     AddressError, AddressLiteral, Domain, ForwardPath, Host, LiteralKind, LocalPart, Mailbox, Path,

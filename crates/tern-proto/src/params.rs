@@ -85,27 +85,7 @@ impl fmt::Display for ParamKeyword {
     }
 }
 
-pub use tern_envelope::{BodyType, Notify, Ret};
-
-/// `ORCPT=addr-type;xtext` (RFC 3461 §4.2), decoded.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Orcpt {
-    /// The address type as written (`rfc822`, `utf-8`, ...).
-    pub addr_type: String,
-    /// The original recipient, xtext-decoded.
-    pub address: String,
-}
-
-impl fmt::Display for Orcpt {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{};{}",
-            self.addr_type,
-            xtext::encode(self.address.as_bytes())
-        )
-    }
-}
+pub use tern_envelope::{BodyType, Notify, Orcpt, Ret};
 
 /// `AUTH=` on MAIL (RFC 4954 §5).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -29,11 +29,7 @@ pub fn to_store(
             .map(|(address, r)| store::Recipient {
                 address,
                 notify: r.params.notify,
-                orcpt: r
-                    .params
-                    .orcpt
-                    .as_ref()
-                    .map(|o| format!("{};{}", o.addr_type, o.address)),
+                orcpt: r.params.orcpt.clone(),
             })
             .collect(),
         client: store::ClientInfo {

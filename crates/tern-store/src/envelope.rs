@@ -21,7 +21,7 @@ pub struct MailParams {
     pub envid: Option<String>,
 }
 
-pub use tern_envelope::Notify;
+pub use tern_envelope::{Notify, Orcpt};
 
 /// One accepted recipient.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,8 +30,8 @@ pub struct Recipient {
     pub address: String,
     /// DSN `NOTIFY=`; `None` when the client did not give it.
     pub notify: Option<Notify>,
-    /// DSN `ORCPT=` as given, e.g. `rfc822;user@example.org` (xtext decoded), if any.
-    pub orcpt: Option<String>,
+    /// DSN `ORCPT=` as given (xtext decoded), if any.
+    pub orcpt: Option<Orcpt>,
 }
 
 impl Recipient {

@@ -55,7 +55,7 @@ mod store;
 
 pub use attempt::{Attempt, Decision, Outcomes, Skipped, TlsOutcome};
 pub use envelope::{
-    BodyType, ClientInfo, Envelope, MailParams, Notify, Recipient, Ret, TlsInfo, domain_of,
+    BodyType, ClientInfo, Envelope, MailParams, Notify, Orcpt, Recipient, Ret, TlsInfo, domain_of,
 };
 pub use error::{DiskFullCause, StoreError};
 pub use filter::{ListFilter, ReplyFilter};

@@ -62,7 +62,7 @@ pub struct RecipientStatus {
     /// DSN `NOTIFY=`, as enqueued.
     pub notify: Option<Notify>,
     /// DSN `ORCPT=`, as enqueued.
-    pub orcpt: Option<String>,
+    pub orcpt: Option<crate::Orcpt>,
     /// Current state.
     pub state: RecipientState,
     /// The last reply that changed the state, if any.

@@ -89,7 +89,7 @@ fn fixture() -> Fixture {
                         failure: true,
                         delay: true,
                     }),
-                    orcpt: Some("rfc822;bob@example.com".into()),
+                    orcpt: Some(tern_store::Orcpt::from_decoded("rfc822;bob@example.com")),
                 },
                 Recipient::new("carol@example.net"),
             ],

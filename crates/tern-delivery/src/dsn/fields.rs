@@ -151,7 +151,11 @@ pub(super) fn delivery_status(input: &DsnInput<'_>, recipients: &[&DsnRecipient<
     for r in recipients {
         out.push_str("\r\n");
         if let Some(orcpt) = r.orcpt {
-            field(&mut out, "Original-Recipient", &typed_orcpt(orcpt));
+            field(
+                &mut out,
+                "Original-Recipient",
+                &typed_orcpt(&orcpt.decoded()),
+            );
         }
         field(&mut out, "Final-Recipient", &typed_address(r.address));
         field(&mut out, "Action", r.action.as_str());

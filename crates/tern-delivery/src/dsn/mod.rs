@@ -146,8 +146,8 @@ impl Action {
 pub struct DsnRecipient<'a> {
     /// The recipient address (the envelope's forward path, without angle brackets).
     pub address: &'a str,
-    /// `ORCPT` as stored (`addr-type;address`, xtext decoded), if given.
-    pub orcpt: Option<&'a str>,
+    /// `ORCPT` as given, if given.
+    pub orcpt: Option<&'a tern_store::Orcpt>,
     /// What happened.
     pub action: Action,
     /// The remote reply verbatim, or Tern's own catalogue reply for local outcomes.

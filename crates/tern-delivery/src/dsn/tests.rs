@@ -374,11 +374,14 @@ fn envid_and_orcpt_are_reported() {
     let mut env = envelope(vec![Recipient {
         address: "bob@example.com".to_owned(),
         notify: None,
-        orcpt: Some("rfc822;Bob+tag@Example.COM".to_owned()),
+        orcpt: Some(tern_store::Orcpt::from_decoded(
+            "rfc822;Bob+tag@Example.COM",
+        )),
     }]);
     env.params.envid = Some("QQ314159".to_owned());
     let mut r = failed("bob@example.com", UNKNOWN_USER);
-    r.orcpt = Some("rfc822;Bob+tag@Example.COM");
+    let orcpt = tern_store::Orcpt::from_decoded("rfc822;Bob+tag@Example.COM");
+    r.orcpt = Some(&orcpt);
     let dsn = build_dsn(&input(&env, DsnKind::Failure, vec![r])).expect("a DSN");
     let status = status_part(&dsn);
     assert!(
@@ -682,7 +685,8 @@ fn nothing_from_the_network_can_inject_a_header_or_field() {
         "no such user\r\nX-Injected: reply\rAction: delivered",
     );
     r.remote_mta = Some("mx.example.com\r\nX-Injected: host");
-    r.orcpt = Some("rfc822;bob@example.com\nX-Injected: orcpt");
+    let orcpt = tern_store::Orcpt::from_decoded("rfc822;bob@example.com\nX-Injected: orcpt");
+    r.orcpt = Some(&orcpt);
     let mut i = input(&env, DsnKind::Failure, vec![r]);
     i.reporting_mta = "mx.tern.example\r\nX-Injected: mta";
     i.queue_id = "Q1\r\nX-Injected: qid";
@@ -722,7 +726,8 @@ fn utf8_addresses_are_typed_utf8_in_xtext_form() {
         ARRIVED,
     );
     let mut r = failed("ñandú+x@example.com", UNKNOWN_USER);
-    r.orcpt = Some("utf-8;ñandú\\x{2B}x@example.com");
+    let orcpt = tern_store::Orcpt::from_decoded("utf-8;ñandú\\x{2B}x@example.com");
+    r.orcpt = Some(&orcpt);
     let dsn = build_dsn(&input(&env, DsnKind::Failure, vec![r])).expect("a DSN");
     assert!(dsn.smtputf8);
     assert_eq!(dsn.to, "jörg@beispiel.de");

@@ -82,9 +82,8 @@ fn recipient(t: &mut Text, host: &str, r: &DsnRecipient<'_>) {
 
     t.labelled("Recipient:", &format!("<{}>", clean(r.address)));
     if let Some(orcpt) = r.orcpt {
-        // `rfc822;addr` as the client gave it: a person needs only the address.
-        let address = orcpt.split_once(';').map_or(orcpt, |(_, a)| a);
-        t.labelled("Originally to:", &format!("<{}>", clean(address)));
+        // A person needs only the address, not its type.
+        t.labelled("Originally to:", &format!("<{}>", clean(&orcpt.address)));
     }
     t.labelled("What happened:", &happened(r, who.as_deref(), gave_up));
     if let Some(at) = r.last_attempt_ms {

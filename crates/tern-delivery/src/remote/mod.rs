@@ -13,8 +13,8 @@ use tern_config::{Config, Route, RouteTls};
 use tern_proto::FailureReason;
 use tern_proto::client::ReplySource;
 use tern_proto::{
-    ClientConfig, Credentials, Disposition, ForwardPath, LocalReason, Mailbox, Orcpt,
-    OutgoingEnvelope, OutgoingRecipient, Path, RcptParams, ReversePath, TlsPolicy,
+    ClientConfig, Credentials, Disposition, ForwardPath, LocalReason, Mailbox, OutgoingEnvelope,
+    OutgoingRecipient, Path, RcptParams, ReversePath, TlsPolicy,
 };
 use tern_store::{Envelope, TlsOutcome};
 
@@ -415,13 +415,7 @@ fn outgoing(envelope: &Envelope, items: &[Item]) -> OutgoingEnvelope {
                 .unwrap_or(ForwardPath::Postmaster);
             let params = RcptParams {
                 notify: stored.and_then(|r| r.notify),
-                orcpt: stored.and_then(|r| r.orcpt.as_deref()).and_then(|o| {
-                    let (kind, address) = o.split_once(';')?;
-                    Some(Orcpt {
-                        addr_type: kind.trim().to_owned(),
-                        address: address.trim().to_owned(),
-                    })
-                }),
+                orcpt: stored.and_then(|r| r.orcpt.clone()),
             };
             OutgoingRecipient { to, params }
         })

@@ -23,7 +23,7 @@ pub fn full_envelope(received_at_ms: i64) -> Envelope {
                     failure: true,
                     delay: false,
                 }),
-                orcpt: Some("rfc822;first@example.net".into()),
+                orcpt: Some(crate::Orcpt::from_decoded("rfc822;first@example.net")),
             },
             Recipient {
                 address: "zweiter@bücher.example".into(),

@@ -129,7 +129,8 @@ fn load_recipients(conn: &Connection, id: QueueId) -> Result<Vec<RecipientStatus
                 .map_err(|_| StoreError::Corrupt(format!("recipient index {index}")))?,
             address,
             notify: codec::notify_from_int(notify)?,
-            orcpt,
+            // Kept in the decoded `type;address` form.
+            orcpt: orcpt.as_deref().map(crate::Orcpt::from_decoded),
             state: codec::state_from_int(state)?,
             last_reply: match reply {
                 Some((code, enhanced, text)) => Some(StoredReply {

@@ -75,7 +75,7 @@ pub(crate) fn insert_message(
                 r.address,
                 r.domain(),
                 codec::notify_to_int(r.notify),
-                r.orcpt,
+                r.orcpt.as_ref().map(crate::Orcpt::decoded),
                 codec::state_to_int(RecipientState::Scheduled),
                 env.received_at_ms,
             ])

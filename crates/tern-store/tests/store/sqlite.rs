@@ -217,7 +217,7 @@ fn concurrent_enqueues_share_commits() {
 mod round_trip_property {
     use proptest::prelude::*;
     use tern_store::{
-        BodyType, ClientInfo, Envelope, MailParams, Notify, QueueStore, Recipient, Ret,
+        BodyType, ClientInfo, Envelope, MailParams, Notify, Orcpt, QueueStore, Recipient, Ret,
         SqliteStore, TlsInfo,
     };
 
@@ -240,11 +240,16 @@ mod round_trip_property {
         (
             proptest::option::of(text),
             proptest::collection::vec(
-                (text, notify(), proptest::option::of(text)).prop_map(|(a, n, o)| Recipient {
-                    address: a,
-                    notify: n,
-                    orcpt: o,
-                }),
+                (
+                    text,
+                    notify(),
+                    proptest::option::of(("[a-z0-9-]{1,10}", text)),
+                )
+                    .prop_map(|(a, n, o)| Recipient {
+                        address: a,
+                        notify: n,
+                        orcpt: o.map(|(addr_type, address)| Orcpt { addr_type, address }),
+                    }),
                 1..5,
             ),
             (

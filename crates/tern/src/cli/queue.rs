@@ -521,7 +521,7 @@ fn recipient_json(r: &RecipientStatus, explain: bool) -> Value {
         "address": r.address,
         "state": r.state.as_str(),
         "notify": notify_text(r.notify),
-        "orcpt": r.orcpt,
+        "orcpt": r.orcpt.as_ref().map(tern_store::Orcpt::decoded),
         "last_reply": r.last_reply.as_ref().map(reply_json),
         "remote_host": r.remote_host,
         "updated_at": time::iso(r.updated_at_ms),

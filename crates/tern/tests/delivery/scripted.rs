@@ -434,7 +434,7 @@ async fn notify_success_reports_a_local_delivery() {
                 failure: true,
                 delay: false,
             }),
-            orcpt: Some("rfc822;postmaster@a.test".into()),
+            orcpt: Some(tern_store::Orcpt::from_decoded("rfc822;postmaster@a.test")),
         }],
         T0,
     );

@@ -150,7 +150,7 @@ fn recipient(out: &mut String, info: &MessageInfo, r: &RecipientStatus, cx: &Con
         dsn.push(format!("NOTIFY={n}"));
     }
     if let Some(o) = &r.orcpt {
-        dsn.push(format!("ORCPT={o}"));
+        dsn.push(format!("ORCPT={}", o.decoded()));
     }
     if !dsn.is_empty() {
         field(out, 4, "DSN", &dsn.join(" "), style);
