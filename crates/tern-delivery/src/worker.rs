@@ -14,6 +14,8 @@ use crate::pass::Delivery;
 
 /// How often the worker looks for retries that have come due.
 const TICK: Duration = Duration::from_millis(250);
+/// How long shutdown waits for connections in progress to finish and record their outcomes.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
 /// How often settled messages are finished (their bodies dropped) and finished messages
 /// older than `[delivery] keep_finished` deleted.
 const PURGE_EVERY: Duration = Duration::from_secs(10);
@@ -31,8 +33,10 @@ pub struct DeliveryHandle {
 }
 
 impl DeliveryHandle {
-    /// Stops after the current pass. Connections in progress finish on their own; what they
-    /// have not recorded is delivered again after a restart (at most a duplicate, never a loss).
+    /// Stops after the current pass, then waits (up to 20 s) for the connections in progress
+    /// to finish and record their outcomes, and closes the connections kept for reuse with
+    /// QUIT. What a connection cut off by the grace period has not recorded is delivered
+    /// again after a restart (at most a duplicate, never a loss).
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
         let _ = self.task.await;
@@ -77,12 +81,23 @@ pub fn start<S: QueueStore + 'static>(
             tokio::select! {
                 () = queued.notified() => {}
                 () = tokio::time::sleep(TICK) => {}
-                _ = stopped.changed() => return,
+                _ = stopped.changed() => break,
             }
             if *stopped.borrow() {
-                return;
+                break;
             }
         }
+        // Connections in progress finish and record what they did (a delivery cut off here
+        // would be sent again after a restart); kept connections say QUIT.
+        if tokio::time::timeout(SHUTDOWN_GRACE, delivery.idle())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                "delivery connections still running at shutdown; their recipients are tried again at the next start"
+            );
+        }
+        delivery.close_kept_connections(SHUTDOWN_GRACE).await;
     });
     DeliveryHandle { stop, task }
 }

@@ -136,6 +136,11 @@ impl<S: QueueStore + 'static> Delivery<S> {
         self.shared.remote.close_idle();
     }
 
+    /// Closes every connection kept for reuse with QUIT, waiting at most `grace`.
+    pub async fn close_kept_connections(&self, grace: std::time::Duration) {
+        self.shared.remote.close_all(grace).await;
+    }
+
     /// How many connections are kept open for reuse now.
     pub fn idle_connections(&self) -> usize {
         self.shared.remote.idle_connections()

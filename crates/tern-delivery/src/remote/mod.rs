@@ -118,6 +118,11 @@ impl Remote {
         self.pool.sweep();
     }
 
+    /// Closes every kept connection with QUIT, waiting at most `grace`.
+    pub async fn close_all(&self, grace: std::time::Duration) {
+        self.pool.close_all(grace).await;
+    }
+
     /// How many connections are kept open for reuse now.
     pub fn idle_connections(&self) -> usize {
         self.pool.len()

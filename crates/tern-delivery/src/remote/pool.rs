@@ -95,6 +95,20 @@ impl Pool {
         close_all(stale);
     }
 
+    /// Closes every parked connection with QUIT, together, waiting at most `grace`.
+    pub async fn close_all(&self, grace: Duration) {
+        let all: Vec<Connection> = self
+            .lock()
+            .drain()
+            .flat_map(|(_, list)| list.into_iter().map(|(c, _)| c))
+            .collect();
+        let mut closing = tokio::task::JoinSet::new();
+        for conn in all {
+            closing.spawn(conn.close());
+        }
+        let _ = tokio::time::timeout(grace, closing.join_all()).await;
+    }
+
     /// How many connections are parked.
     pub fn len(&self) -> usize {
         self.lock().values().map(Vec::len).sum()

@@ -738,3 +738,38 @@ async fn a_kept_connection_the_server_closed_is_replaced() {
     let seen = p.seen.lock().unwrap().clone();
     assert_eq!(seen[0].last().map(String::as_str), Some("RSET"), "{seen:?}");
 }
+
+/// At shutdown the connections kept for reuse say QUIT instead of vanishing.
+#[tokio::test(flavor = "multi_thread")]
+async fn kept_connections_say_quit_at_shutdown() {
+    let p = peer(vec![Script(vec![
+        "220 b.test ESMTP",
+        EHLO_PLAIN,
+        "250 ok",
+        "250 ok",
+        "354 go",
+        "250 queued",
+        "221 bye",
+    ])])
+    .await;
+    let s = super::harness::sender(&route_to(&p)).await;
+    let id = s
+        .queue(Some("alice@a.test"), &["bob@b.test"], "one\r\n", T0)
+        .await;
+    s.deliver_at(T0).await;
+    assert_eq!(s.states(id).await, vec![RecipientState::Delivered]);
+    assert_eq!(s.delivery.idle_connections(), 1);
+    s.delivery
+        .close_kept_connections(std::time::Duration::from_secs(5))
+        .await;
+    assert_eq!(s.delivery.idle_connections(), 0);
+    // The peer logs a conversation when it ends.
+    for _ in 0..100 {
+        if !p.seen.lock().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let seen = p.seen.lock().unwrap().clone();
+    assert_eq!(seen[0].last().map(String::as_str), Some("QUIT"), "{seen:?}");
+}
