@@ -140,6 +140,9 @@ cat >"$work/tern/tern.toml" <<EOF
 hostname = "mx.tern.test"
 data_dir = "$work/tern/data"
 
+[admin]
+address = "127.0.0.1:0"
+
 [[listener]]
 kind = "smtp"
 address = "127.0.0.1:0"

@@ -28,7 +28,7 @@ for crate in tern-codes tern-envelope tern-proto; do
     fi
 done
 
-for pair in "tern-server tern-delivery" "tern-delivery tern-server"; do
+for pair in "tern-server tern-delivery" "tern-delivery tern-server" "tern-admin tern-server" "tern-admin tern-delivery"; do
     read -r crate other <<<"$pair"
     if cargo tree --locked -p "$crate" -e normal,build --prefix none --format '{p}' \
         | awk '{print $1}' | grep -qx "$other"; then
@@ -46,6 +46,6 @@ done
 
 if [ "$status" -eq 0 ]; then
     echo "layering: tern-codes, tern-envelope and tern-proto are free of I/O, runtime and clock dependencies;"
-    echo "layering: tern-server and tern-delivery do not import each other"
+    echo "layering: tern-server and tern-delivery do not import each other, nor does tern-admin import them"
 fi
 exit "$status"

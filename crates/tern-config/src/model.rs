@@ -37,6 +37,31 @@ pub struct Config {
     /// Deterministic fault injection: replies forced for matching commands.
     #[serde(rename = "fault")]
     pub faults: Vec<Fault>,
+    /// The HTTP admin endpoint: health checks and metrics.
+    pub admin: Admin,
+}
+
+/// `[admin]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Admin {
+    /// Serve the admin endpoint at all.
+    pub enabled: bool,
+    /// Where it listens. Loopback by default; any other address needs `token`.
+    pub address: SocketAddr,
+    /// The bearer token a client from another address must send
+    /// (`Authorization: Bearer ...`); loopback clients need none.
+    pub token: Option<String>,
+}
+
+impl Default for Admin {
+    fn default() -> Self {
+        Admin {
+            enabled: true,
+            address: SocketAddr::from(([127, 0, 0, 1], 8025)),
+            token: None,
+        }
+    }
 }
 
 /// `[server]`
@@ -402,6 +427,7 @@ impl Default for Config {
             relay: Relay::default(),
             delivery: Delivery::default(),
             faults: Vec::new(),
+            admin: Admin::default(),
         }
     }
 }

@@ -41,6 +41,27 @@ pub fn check(config: &Config) -> Result<(), Problem> {
             ),
         );
     }
+    let admin = &config.admin;
+    if admin.enabled && !admin.address.ip().is_loopback() {
+        match admin.token.as_deref().map(str::trim) {
+            None | Some("") => {
+                return fail(
+                    "admin.token",
+                    format!(
+                        "the admin endpoint listens on {}, which is not loopback: set admin.token (a long random string) so that only clients that send it can use it",
+                        admin.address
+                    ),
+                );
+            }
+            Some(t) if t.len() < 16 => {
+                return fail(
+                    "admin.token",
+                    "is too short: use at least 16 random characters".into(),
+                );
+            }
+            Some(_) => {}
+        }
+    }
     if config.listeners.is_empty() {
         return fail(
             "listener",

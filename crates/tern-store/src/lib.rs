@@ -65,7 +65,7 @@ pub use sqlite::{
     SqliteStore, WriterStats,
 };
 pub use status::{
-    DueRecipient, MessageInfo, Outcome, RecipientState, RecipientStatus, RecipientUpdate,
-    StoredReply,
+    DueRecipient, MessageInfo, Outcome, QueueCounts, RecipientState, RecipientStatus,
+    RecipientUpdate, StoredReply,
 };
 pub use store::{QueueStore, RecoveryReport};

@@ -41,6 +41,30 @@ impl RecipientState {
     }
 }
 
+/// How big the queue is: for metrics and health checks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QueueCounts {
+    /// Messages kept (finished ones included, until they are purged).
+    pub messages: u64,
+    /// Messages held.
+    pub held: u64,
+    /// Recipients in each state, in the order of [`RecipientState::ALL`].
+    pub recipients: [u64; 4],
+    /// When the oldest message with a recipient not final was received (Unix ms), if any.
+    pub oldest_pending_ms: Option<i64>,
+}
+
+impl QueueCounts {
+    /// Recipients in `state`.
+    pub fn in_state(&self, state: RecipientState) -> u64 {
+        let i = RecipientState::ALL
+            .iter()
+            .position(|s| *s == state)
+            .unwrap_or(0);
+        self.recipients[i]
+    }
+}
+
 /// A reply as received from a server, kept as raw text: the store does not parse replies.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredReply {

@@ -7,7 +7,7 @@ use crate::envelope::Envelope;
 use crate::error::StoreError;
 use crate::filter::ListFilter;
 use crate::id::QueueId;
-use crate::status::{DueRecipient, MessageInfo, RecipientUpdate};
+use crate::status::{DueRecipient, MessageInfo, QueueCounts, RecipientState, RecipientUpdate};
 
 /// What a backend found and repaired when it opened.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -226,6 +226,33 @@ pub trait QueueStore: Send + Sync {
         before_ms: i64,
         limit: usize,
     ) -> impl Future<Output = Result<usize, StoreError>> + Send;
+
+    /// How many messages and recipients the queue holds, by state. The default reads the
+    /// whole listing; the embedded backend counts in SQL.
+    fn counts(&self) -> impl Future<Output = Result<QueueCounts, StoreError>> + Send {
+        async move {
+            let mut counts = QueueCounts::default();
+            for m in self.list(ListFilter::default()).await? {
+                counts.messages += 1;
+                counts.held += u64::from(m.held);
+                let mut pending = false;
+                for r in &m.recipients {
+                    let i = RecipientState::ALL
+                        .iter()
+                        .position(|s| *s == r.state)
+                        .unwrap_or(0);
+                    counts.recipients[i] += 1;
+                    pending |= !r.state.is_final();
+                }
+                if pending {
+                    let at = m.envelope.received_at_ms;
+                    counts.oldest_pending_ms =
+                        Some(counts.oldest_pending_ms.map_or(at, |o| o.min(at)));
+                }
+            }
+            Ok(counts)
+        }
+    }
 
     /// Messages matching the filter, oldest first.
     fn list(

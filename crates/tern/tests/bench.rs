@@ -33,7 +33,7 @@ fn start() -> Server {
     std::fs::write(
         &config,
         format!(
-            "[server]\nhostname = \"mx.test\"\ndata_dir = \"{}\"\n\
+            "[server]\nhostname = \"mx.test\"\ndata_dir = \"{}\"\n[admin]\naddress = \"127.0.0.1:0\"\n\
              [[listener]]\nkind = \"smtp\"\naddress = \"127.0.0.1:0\"\n\
              [relay]\ntrusted_networks = [\"127.0.0.0/8\"]\n\
              [delivery]\nretry_initial = \"1h\"\n\

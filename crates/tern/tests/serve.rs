@@ -17,6 +17,7 @@ struct Server {
     dir: tempfile::TempDir,
     smtp: SocketAddr,
     submission: SocketAddr,
+    admin: SocketAddr,
 }
 
 impl Drop for Server {
@@ -35,7 +36,7 @@ fn config(dir: &Path) -> PathBuf {
     std::fs::write(
         &path,
         format!(
-            "[server]\nhostname = \"mx.test\"\ndata_dir = \"{}\"\n\
+            "[server]\nhostname = \"mx.test\"\ndata_dir = \"{}\"\n[admin]\naddress = \"127.0.0.1:0\"\n\
              [[listener]]\nkind = \"smtp\"\naddress = \"127.0.0.1:0\"\n\
              [[listener]]\nkind = \"submission\"\naddress = \"127.0.0.1:0\"\n\
              [local]\ndomains = [\"example.test\"]\nmailboxes = [\"postmaster\", \"bob\", \"alice\"]\n",
@@ -85,7 +86,7 @@ fn start() -> Server {
             let _ = tx.send(line);
         }
     });
-    let (mut smtp, mut submission) = (None, None);
+    let (mut smtp, mut submission, mut admin) = (None, None, None);
     while let Ok(line) = rx.recv_timeout(Duration::from_secs(20)) {
         if let Some(addr) = line.strip_prefix("tern: Smtp listening on ") {
             smtp = addr.parse().ok();
@@ -93,7 +94,10 @@ fn start() -> Server {
         if let Some(addr) = line.strip_prefix("tern: Submission listening on ") {
             submission = addr.parse().ok();
         }
-        if smtp.is_some() && submission.is_some() {
+        if let Some(rest) = line.strip_prefix("tern: admin listening on http://") {
+            admin = rest.split(' ').next().and_then(|a| a.parse().ok());
+        }
+        if smtp.is_some() && submission.is_some() && admin.is_some() {
             break;
         }
     }
@@ -102,6 +106,7 @@ fn start() -> Server {
         dir,
         smtp: smtp.expect("smtp listener"),
         submission: submission.expect("submission listener"),
+        admin: admin.expect("admin endpoint"),
     }
 }
 
@@ -251,4 +256,28 @@ async fn lettre_on_port_25_with_pipelining_and_a_refused_login() {
         err.to_string().contains("5.7.8") || err.to_string().contains("535"),
         "{err}"
     );
+}
+
+/// `tern serve` starts the admin endpoint and says where; it answers health checks and
+/// serves the queue's metrics.
+#[test]
+fn serve_starts_the_admin_endpoint() {
+    use std::io::Read;
+    let server = start();
+    let get = |path: &str| -> String {
+        let mut tcp = std::net::TcpStream::connect(server.admin).unwrap();
+        write!(
+            tcp,
+            "GET {path} HTTP/1.1\r\nHost: tern\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        tcp.read_to_string(&mut response).unwrap();
+        response
+    };
+    let health = get("/healthz");
+    assert!(health.starts_with("HTTP/1.1 200"), "{health}");
+    assert!(health.ends_with("ok\n"), "{health}");
+    let metrics = get("/metrics");
+    assert!(metrics.contains("tern_queue_messages 0"), "{metrics}");
 }

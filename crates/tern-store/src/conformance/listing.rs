@@ -332,3 +332,39 @@ pub(crate) async fn list_filters<S: QueueStore>(s: &S) -> Check {
     );
     Ok(())
 }
+
+/// The queue's size by state: what metrics and health checks read.
+pub(crate) async fn queue_counts<S: QueueStore>(s: &S) -> Check {
+    ensure_eq!(
+        s.counts().await.ctx("counts of an empty queue")?,
+        crate::QueueCounts::default(),
+        "an empty queue"
+    );
+    let a = s
+        .enqueue(
+            envelope(Some("a@x.org"), &["p@y.net", "q@y.net"], 100),
+            b"x".to_vec(),
+        )
+        .await
+        .ctx("enqueue a")?;
+    let b = s
+        .enqueue(envelope(Some("b@x.org"), &["r@y.net"], 200), b"x".to_vec())
+        .await
+        .ctx("enqueue b")?;
+    set(s, a, 0, Outcome::Delivered, 250).await?;
+    set(s, a, 1, Outcome::Failed, 550).await?;
+    s.hold(b).await.ctx("hold")?;
+    let counts = s.counts().await.ctx("counts")?;
+    ensure_eq!(counts.messages, 2, "messages");
+    ensure_eq!(counts.held, 1, "held");
+    ensure_eq!(counts.in_state(RecipientState::Scheduled), 1, "scheduled");
+    ensure_eq!(counts.in_state(RecipientState::Delivered), 1, "delivered");
+    ensure_eq!(counts.in_state(RecipientState::Failed), 1, "failed");
+    ensure_eq!(counts.in_state(RecipientState::Deferred), 0, "deferred");
+    ensure_eq!(
+        counts.oldest_pending_ms,
+        Some(200),
+        "the oldest message with work left (a is finished)"
+    );
+    Ok(())
+}

@@ -97,6 +97,7 @@ fn checks<S: QueueStore>() -> Vec<(&'static str, CheckFn<S>)> {
         }),
         ("reschedule", |s| Box::pin(delivery::reschedule(s))),
         ("list_filters", |s| Box::pin(listing::list_filters(s))),
+        ("queue_counts", |s| Box::pin(listing::queue_counts(s))),
         ("finish_and_purge", |s| {
             Box::pin(retention::finish_and_purge(s))
         }),

@@ -279,6 +279,10 @@ impl QueueStore for SqliteStore {
             .await
     }
 
+    async fn counts(&self) -> Result<crate::QueueCounts, StoreError> {
+        self.read(read::queue_counts).await
+    }
+
     async fn envelope(&self, id: QueueId) -> Result<Envelope, StoreError> {
         Ok(self.message(id).await?.envelope)
     }

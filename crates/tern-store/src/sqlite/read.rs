@@ -469,6 +469,47 @@ pub(crate) fn counts(conn: &Connection) -> Result<(u64, u64), StoreError> {
     ))
 }
 
+/// The queue's size by state, in one read transaction.
+pub(crate) fn queue_counts(conn: &Connection) -> Result<crate::QueueCounts, StoreError> {
+    let tx = conn
+        .unchecked_transaction()
+        .map_err(sql_err("starting read"))?;
+    let mut counts = crate::QueueCounts::default();
+    let (messages, held): (i64, i64) = tx
+        .query_row(
+            "SELECT count(*), coalesce(sum(held), 0) FROM messages",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map_err(sql_err("counting messages"))?;
+    counts.messages = u64::try_from(messages).unwrap_or(0);
+    counts.held = u64::try_from(held).unwrap_or(0);
+    let mut stmt = tx
+        .prepare_cached("SELECT state, count(*) FROM recipients GROUP BY state")
+        .map_err(sql_err("counting recipients"))?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+        .map_err(sql_err("counting recipients"))?;
+    for row in rows {
+        let (state, n) = row.map_err(sql_err("counting recipients"))?;
+        let state = codec::state_from_int(state)?;
+        if let Some(i) = crate::RecipientState::ALL.iter().position(|s| *s == state) {
+            counts.recipients[i] = u64::try_from(n).unwrap_or(0);
+        }
+    }
+    drop(stmt);
+    counts.oldest_pending_ms = tx
+        .query_row(
+            "SELECT min(m.received_at) FROM messages m \
+             WHERE EXISTS (SELECT 1 FROM recipients r WHERE r.message_id = m.id \
+             AND r.next_attempt_at IS NOT NULL)",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(sql_err("finding the oldest message"))?;
+    Ok(counts)
+}
+
 /// The body, from its row or its spool file, inside one read transaction.
 pub(crate) fn body(
     conn: &Connection,

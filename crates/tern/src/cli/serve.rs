@@ -67,6 +67,26 @@ async fn serve(config: Config, from_file: bool) -> ExitCode {
     for (kind, address) in server.addresses() {
         say(&format!("{kind:?} listening on {address}"));
     }
+    let admin = if config.admin.enabled {
+        match tern_admin::start(&config.admin, Arc::clone(&store)).await {
+            Ok(admin) => {
+                say(&format!(
+                    "admin listening on http://{} (/healthz, /readyz, /metrics)",
+                    admin.address()
+                ));
+                Some(admin)
+            }
+            Err(e) => {
+                server.shutdown(SHUTDOWN_GRACE).await;
+                return output::fail(&format!(
+                    "cannot listen on admin.address {}: {e} (set [admin] address, or enabled = false)",
+                    config.admin.address
+                ));
+            }
+        }
+    } else {
+        None
+    };
     let resolver = match tern_delivery::dns::Resolver::system() {
         Ok(r) => r,
         Err(e) => return output::fail(&format!("cannot read the system's DNS settings: {e}")),
@@ -79,6 +99,9 @@ async fn serve(config: Config, from_file: bool) -> ExitCode {
     ));
     server.shutdown(SHUTDOWN_GRACE).await;
     delivery.shutdown().await;
+    if let Some(admin) = admin {
+        admin.shutdown().await;
+    }
     ExitCode::SUCCESS
 }
 

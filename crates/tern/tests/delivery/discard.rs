@@ -32,7 +32,7 @@ struct Tern {
 async fn tern(dns: &TestDns) -> Tern {
     let dir = tempfile::tempdir().unwrap();
     let toml = format!(
-        "[server]\nhostname = \"mx.a.test\"\ndata_dir = \"{}\"\n\
+        "[server]\nhostname = \"mx.a.test\"\ndata_dir = \"{}\"\n[admin]\naddress = \"127.0.0.1:0\"\n\
          [[listener]]\nkind = \"smtp\"\naddress = \"127.0.0.1:0\"\n\
          [local]\ndomains = [\"a.test\"]\nmailboxes = [\"alice\", \"postmaster\"]\n\
          [relay]\ntrusted_networks = [\"127.0.0.0/8\"]\n\

@@ -31,7 +31,7 @@ pub fn write_config(dir: &Path, data_dir: &Path, sections: &str) -> PathBuf {
     std::fs::write(
         &path,
         format!(
-            "[server]\nhostname = \"mx.test\"\ndata_dir = \"{}\"\n\
+            "[server]\nhostname = \"mx.test\"\ndata_dir = \"{}\"\n[admin]\naddress = \"127.0.0.1:0\"\n\
              [[listener]]\nkind = \"smtp\"\naddress = \"127.0.0.1:0\"\n{sections}",
             data_dir.display()
         ),

@@ -1,0 +1,76 @@
+//! The admin endpoint over real TCP: health, readiness, metrics, errors as JSON.
+
+use std::sync::Arc;
+
+use tern_config::Admin;
+use tern_store::{Envelope, QueueStore, Recipient, SqliteConfig, SqliteStore};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// One HTTP/1.1 request; the status code and the body.
+async fn get(address: std::net::SocketAddr, path: &str) -> (u16, String) {
+    let mut tcp = TcpStream::connect(address).await.unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: tern\r\nConnection: close\r\n\r\n");
+    tcp.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    tcp.read_to_string(&mut response).await.unwrap();
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn health_readiness_and_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SqliteStore::open(SqliteConfig::new(dir.path().join("queue"))).unwrap());
+    store
+        .enqueue(
+            Envelope::new(
+                Some("a@x.test".into()),
+                vec![Recipient::new("b@y.test"), Recipient::new("c@y.test")],
+                1_000,
+            ),
+            b"x\r\n".to_vec(),
+        )
+        .await
+        .unwrap();
+    let config = Admin {
+        enabled: true,
+        address: "127.0.0.1:0".parse().unwrap(),
+        token: None,
+    };
+    let admin = tern_admin::start(&config, Arc::clone(&store))
+        .await
+        .unwrap();
+    let at = admin.address();
+    assert_ne!(at.port(), 0);
+
+    assert_eq!(get(at, "/healthz").await, (200, "ok\n".to_owned()));
+    assert_eq!(get(at, "/readyz").await, (200, "ready\n".to_owned()));
+    let (status, page) = get(at, "/metrics").await;
+    assert_eq!(status, 200);
+    for line in [
+        "tern_queue_messages 1",
+        "tern_queue_recipients{state=\"scheduled\"} 2",
+        "tern_queue_recipients{state=\"delivered\"} 0",
+    ] {
+        assert!(page.lines().any(|l| l == line), "{line}\n{page}");
+    }
+    let (status, body) = get(at, "/nothing").await;
+    assert_eq!(status, 404);
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["error"], "not found");
+
+    admin.shutdown().await;
+    assert!(
+        TcpStream::connect(at).await.is_err(),
+        "closed after shutdown"
+    );
+}
