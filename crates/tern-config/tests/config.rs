@@ -232,3 +232,21 @@ fn an_smtp_route_needs_a_host() {
         "{e}"
     );
 }
+
+/// The admin endpoint is loopback by default; anywhere else it needs a real token.
+#[test]
+fn admin_off_loopback_needs_a_token() {
+    let c = Config::parse("").unwrap();
+    assert!(c.admin.enabled);
+    assert_eq!(c.admin.address.to_string(), "127.0.0.1:8025");
+    for source in [
+        "[admin]\naddress = \"0.0.0.0:8025\"\n",
+        "[admin]\naddress = \"0.0.0.0:8025\"\ntoken = \"short\"\n",
+    ] {
+        let e = err(source).to_string();
+        assert!(e.contains("admin.token"), "{e}");
+    }
+    let ok = Config::parse("[admin]\naddress = \"0.0.0.0:8025\"\ntoken = \"0123456789abcdef\"\n");
+    assert!(ok.is_ok());
+    assert!(Config::parse("[admin]\naddress = \"0.0.0.0:8025\"\nenabled = false\n").is_ok());
+}
