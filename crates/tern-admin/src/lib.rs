@@ -9,10 +9,18 @@
 //! `Authorization: Bearer <[admin] token>` (the configuration refuses a non-loopback address
 //! without a token). Errors are JSON: `{"error": ..., "detail": ...}`.
 //!
-//! It talks to the queue only through the `QueueStore` trait. Not here yet: the queue API,
-//! the server's and delivery's own counters (replies sent, attempts by outcome).
+//! - `GET /api/v1/queue`: the messages with work left (`?all=true`: finished ones too),
+//!   filtered by `state`, `domain`, `sender`, `recipient`, at most `limit`: the JSON of
+//!   `tern queue list --json`;
+//! - `GET /api/v1/queue/{id}`: one message with its recipients' last replies explained and
+//!   its timeline: the JSON of `tern queue show --json` ([`views`] builds both).
+//!
+//! It talks to the queue only through the `QueueStore` trait. Not here yet: the queue
+//! actions, the OpenAPI description, the server's and delivery's own counters.
 
+mod api;
 mod metrics;
+pub mod views;
 
 use std::io;
 use std::net::{IpAddr, SocketAddr};
@@ -24,7 +32,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use tern_config::Admin;
+use tern_config::Config;
 use tern_store::QueueStore;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -54,23 +62,30 @@ impl AdminHandle {
 struct Shared<S> {
     store: Arc<S>,
     token: Option<String>,
+    /// `[delivery] max_queue_time`, for the give-up time of a message.
+    max_queue_time: std::time::Duration,
 }
 
 /// Binds `[admin] address` and serves until [`AdminHandle::shutdown`].
 pub async fn start<S: QueueStore + Send + Sync + 'static>(
-    config: &Admin,
+    config: &Config,
     store: Arc<S>,
 ) -> io::Result<AdminHandle> {
+    let max_queue_time = config.delivery.max_queue_time.0;
+    let config = &config.admin;
     let listener = TcpListener::bind(config.address).await?;
     let address = listener.local_addr()?;
     let shared = Arc::new(Shared {
         store,
         token: config.token.clone().filter(|t| !t.trim().is_empty()),
+        max_queue_time,
     });
     let app = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz::<S>))
         .route("/metrics", get(metrics_page::<S>))
+        .route("/api/v1/queue", get(api::list::<S>))
+        .route("/api/v1/queue/{id}", get(api::show::<S>))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             Arc::clone(&shared),
@@ -178,12 +193,12 @@ async fn not_found() -> Response {
     error(
         StatusCode::NOT_FOUND,
         "not found",
-        "the admin endpoint serves /healthz, /readyz and /metrics",
+        "the admin endpoint serves /healthz, /readyz, /metrics, /api/v1/queue and /api/v1/queue/{id}",
     )
 }
 
 /// A JSON error with its status.
-fn error(status: StatusCode, error: &str, detail: &str) -> Response {
+pub(crate) fn error(status: StatusCode, error: &str, detail: &str) -> Response {
     let body = serde_json::json!({ "error": error, "detail": detail });
     (
         status,

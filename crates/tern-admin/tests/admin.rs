@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use tern_config::Admin;
+use tern_config::Config;
 use tern_store::{Envelope, QueueStore, Recipient, SqliteConfig, SqliteStore};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -30,7 +30,7 @@ async fn get(address: std::net::SocketAddr, path: &str) -> (u16, String) {
 async fn health_readiness_and_metrics() {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(SqliteStore::open(SqliteConfig::new(dir.path().join("queue"))).unwrap());
-    store
+    let id = store
         .enqueue(
             Envelope::new(
                 Some("a@x.test".into()),
@@ -41,11 +41,7 @@ async fn health_readiness_and_metrics() {
         )
         .await
         .unwrap();
-    let config = Admin {
-        enabled: true,
-        address: "127.0.0.1:0".parse().unwrap(),
-        token: None,
-    };
+    let config = Config::parse("[admin]\naddress = \"127.0.0.1:0\"\n").unwrap();
     let admin = tern_admin::start(&config, Arc::clone(&store))
         .await
         .unwrap();
@@ -67,6 +63,37 @@ async fn health_readiness_and_metrics() {
     assert_eq!(status, 404);
     let json: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(json["error"], "not found");
+
+    // The queue API: the JSON of `tern queue list --json` and `tern queue show --json`.
+    let json = |body: &str| -> serde_json::Value { serde_json::from_str(body).unwrap() };
+    let (status, body) = get(at, "/api/v1/queue").await;
+    assert_eq!(status, 200, "{body}");
+    let v = json(&body);
+    assert_eq!(v["count"], 1);
+    assert_eq!(v["messages"][0]["id"], id.to_string());
+    assert_eq!(v["messages"][0]["recipients"][1]["state"], "scheduled");
+    let (_, body) = get(at, "/api/v1/queue?state=delivered").await;
+    assert_eq!(json(&body)["count"], 0);
+    let (status, body) = get(at, &format!("/api/v1/queue/{id}")).await;
+    assert_eq!(status, 200, "{body}");
+    let v = json(&body);
+    assert_eq!(v["sender"], "a@x.test");
+    assert!(v["timeline"].as_array().unwrap().is_empty());
+    // Bad input is a 400 that says what was wrong; a missing message a 404.
+    for (path, status, says) in [
+        ("/api/v1/queue/not-an-id", 400, "not a queue id"),
+        ("/api/v1/queue?state=lost", 400, "state"),
+        ("/api/v1/queue?colour=red", 400, "unknown parameter"),
+        ("/api/v1/queue?limit=0", 400, "limit"),
+        ("/api/v1/queue/0000000000000000", 404, "no message"),
+    ] {
+        let (got, body) = get(at, path).await;
+        assert_eq!(got, status, "{path}: {body}");
+        assert!(
+            json(&body)["detail"].as_str().unwrap().contains(says),
+            "{path}: {body}"
+        );
+    }
 
     admin.shutdown().await;
     assert!(

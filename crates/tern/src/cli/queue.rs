@@ -18,12 +18,15 @@ mod time;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use serde_json::{Value, json};
-use tern_codes::{Explanation, Reply, ReplyCode};
+use serde_json::Value;
+use tern_admin::views::{
+    address_of, attempt_json, explain_stored_from, explanation_json, reply_json,
+};
+use tern_codes::Explanation;
 use tern_config::Config;
 use tern_store::{
-    Attempt, BodyType, Decision, ListFilter, MessageInfo, Notify, QueueId, RecipientState,
-    RecipientStatus, ReplyFilter, SqliteStore, StoredReply, TlsOutcome, domain_of,
+    Decision, ListFilter, MessageInfo, Notify, QueueId, RecipientState, RecipientStatus,
+    ReplyFilter, SqliteStore, StoredReply, TlsOutcome, domain_of,
 };
 
 use super::output::{self, Style};
@@ -398,12 +401,14 @@ fn explain_stored(reply: &StoredReply) -> Option<Explanation> {
     explain_stored_from(reply, None)
 }
 
-/// The explanation of a stored reply from `host` (its name helps recognise the provider).
-fn explain_stored_from(reply: &StoredReply, host: Option<&str>) -> Option<Explanation> {
-    let code = ReplyCode::new(reply.code)?;
-    let enhanced = reply.enhanced.as_deref().and_then(|e| e.parse().ok());
-    let reply = Reply::new(code, enhanced, &reply.text);
-    Some(tern_codes::explain_reply(&reply, host))
+/// A message as JSON (`tern_admin::views`), with this config's give-up time.
+fn message_json(info: &MessageInfo, cx: &Context<'_>, explain: bool) -> Value {
+    tern_admin::views::message_json(info, cx.config.delivery.max_queue_time.0, explain)
+}
+
+/// `NOTIFY=` as written: `SUCCESS,FAILURE`.
+fn notify_text(notify: Option<Notify>) -> Option<String> {
+    notify.map(|n| n.to_string())
 }
 
 /// `550 5.1.1 User unknown`.
@@ -432,18 +437,6 @@ fn sender_text(sender: Option<&str>) -> String {
     match sender {
         Some(s) if !s.is_empty() => s.to_owned(),
         _ => "<>".to_owned(),
-    }
-}
-
-fn notify_text(notify: Option<Notify>) -> Option<String> {
-    notify.map(|n| n.to_string())
-}
-
-fn body_text(body: BodyType) -> &'static str {
-    match body {
-        BodyType::SevenBit => "7BIT",
-        BodyType::EightBitMime => "8BITMIME",
-        BodyType::BinaryMime => "BINARYMIME",
     }
 }
 
@@ -503,71 +496,6 @@ fn to_json(value: &Value) -> String {
     serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}")) + "\n"
 }
 
-fn reply_json(reply: &StoredReply) -> Value {
-    json!({ "code": reply.code, "enhanced": reply.enhanced, "text": reply.text })
-}
-
-fn explanation_json(ex: &Explanation) -> Value {
-    let mut v = serde_json::to_value(ex).unwrap_or(Value::Null);
-    if let Value::Object(map) = &mut v {
-        map.insert("outcome".into(), json!(ex.outcome()));
-    }
-    v
-}
-
-fn recipient_json(r: &RecipientStatus, explain: bool) -> Value {
-    let mut v = json!({
-        "index": r.index,
-        "address": r.address,
-        "state": r.state.as_str(),
-        "notify": notify_text(r.notify),
-        "orcpt": r.orcpt.as_ref().map(tern_store::Orcpt::decoded),
-        "last_reply": r.last_reply.as_ref().map(reply_json),
-        "remote_host": r.remote_host,
-        "updated_at": time::iso(r.updated_at_ms),
-        "next_attempt_at": r.next_attempt_ms.map(time::iso),
-        "attempts": r.attempts,
-    });
-    if explain && let Value::Object(map) = &mut v {
-        let ex = r
-            .last_reply
-            .as_ref()
-            .and_then(|reply| explain_stored_from(reply, r.remote_host.as_deref()));
-        map.insert(
-            "explanation".into(),
-            ex.as_ref().map_or(Value::Null, explanation_json),
-        );
-    }
-    v
-}
-
-fn message_json(info: &MessageInfo, cx: &Context<'_>, explain: bool) -> Value {
-    let env = &info.envelope;
-    let pending = info.recipients.iter().any(|r| !r.state.is_final());
-    json!({
-        "id": info.id.to_string(),
-        "received_at": time::iso(env.received_at_ms),
-        "sender": env.sender.as_deref().filter(|s| !s.is_empty()),
-        "held": info.held,
-        "size": info.body_len,
-        "params": {
-            "size": env.params.size,
-            "body": body_text(env.params.body),
-            "smtputf8": env.params.smtputf8,
-            "ret": env.params.ret.map(tern_store::Ret::as_str),
-            "envid": env.params.envid,
-        },
-        "client": {
-            "helo": env.client.helo,
-            "ip": env.client.peer_ip,
-            "tls": env.client.tls.as_ref().map(|t| json!({"protocol": t.protocol, "cipher": t.cipher})),
-            "auth_user": env.client.auth_user,
-        },
-        "gives_up_at": pending.then(|| time::iso(cx.gives_up_at(env.received_at_ms))),
-        "recipients": info.recipients.iter().map(|r| recipient_json(r, explain)).collect::<Vec<_>>(),
-    })
-}
-
 fn decision_text(decision: Decision, now: i64) -> String {
     match decision {
         Decision::Delivered => "delivered".to_owned(),
@@ -584,38 +512,4 @@ fn tls_text(tls: &TlsOutcome) -> String {
         TlsOutcome::Established { protocol, cipher } => format!("{protocol}, {cipher}"),
         TlsOutcome::Failed { reason } => format!("failed: {reason}"),
     }
-}
-
-fn attempt_json(a: &Attempt, info: &MessageInfo) -> Value {
-    let (decision, until) = match a.decision {
-        Decision::Delivered => ("delivered", None),
-        Decision::Failed => ("failed", None),
-        Decision::Deferred { until_ms } => ("deferred", Some(time::iso(until_ms))),
-    };
-    let tls = match &a.tls {
-        TlsOutcome::NotAttempted => json!({"outcome": "not_attempted"}),
-        TlsOutcome::Established { protocol, cipher } => {
-            json!({"outcome": "established", "protocol": protocol, "cipher": cipher})
-        }
-        TlsOutcome::Failed { reason } => json!({"outcome": "failed", "reason": reason}),
-    };
-    json!({
-        "at": time::iso(a.at_ms),
-        "recipients": a.recipients.iter().map(|i| address_of(info, *i)).collect::<Vec<_>>(),
-        "destination": a.destination,
-        "mx_host": a.mx_host,
-        "ip": a.ip,
-        "tls": tls,
-        "transcript": a.transcript,
-        "decision": decision,
-        "until": until,
-        "explanation": a.explanation,
-    })
-}
-
-fn address_of(info: &MessageInfo, index: u32) -> String {
-    info.recipients
-        .iter()
-        .find(|r| r.index == index)
-        .map_or_else(|| format!("#{index}"), |r| r.address.clone())
 }

@@ -68,7 +68,7 @@ async fn serve(config: Config, from_file: bool) -> ExitCode {
         say(&format!("{kind:?} listening on {address}"));
     }
     let admin = if config.admin.enabled {
-        match tern_admin::start(&config.admin, Arc::clone(&store)).await {
+        match tern_admin::start(&config, Arc::clone(&store)).await {
             Ok(admin) => {
                 say(&format!(
                     "admin listening on http://{} (/healthz, /readyz, /metrics)",

@@ -110,7 +110,7 @@ fn envelope(out: &mut String, info: &MessageInfo, cx: &Context<'_>) {
         client.auth_user.as_deref().unwrap_or("none"),
         style,
     );
-    let mut params = vec![format!("BODY={}", super::body_text(env.params.body))];
+    let mut params = vec![format!("BODY={}", env.params.body.as_str())];
     if let Some(size) = env.params.size {
         params.insert(0, format!("SIZE={size}"));
     }
