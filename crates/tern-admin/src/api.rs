@@ -1,4 +1,5 @@
-//! `/api/v1`: the queue, read-only for now. Bad input is a `400` that says what was wrong.
+//! `/api/v1`: the queue, and the actions on one message. Bad input is a `400` that says what
+//! was wrong.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -8,8 +9,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
-use tern_store::{ListFilter, QueueId, QueueStore, RecipientState, StoreError};
+use tern_store::{ListFilter, MessageInfo, QueueId, QueueStore, RecipientState, StoreError};
 
+use crate::actions::{self, Acted};
 use crate::{Shared, error, views};
 
 /// The most messages one listing returns, whatever `limit` asks.
@@ -42,27 +44,11 @@ pub(crate) async fn show<S: QueueStore + Send + Sync + 'static>(
     State(shared): State<Arc<Shared<S>>>,
     Path(id): Path<String>,
 ) -> Response {
-    let id: QueueId = match id.parse() {
-        Ok(id) => id,
-        Err(e) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "bad request",
-                &format!("{id:?} is not a queue id: {e}"),
-            );
-        }
-    };
-    let info = match shared.store.message(id).await {
+    let info = match load(&shared, &id).await {
         Ok(info) => info,
-        Err(StoreError::NotFound(_)) => {
-            return error(
-                StatusCode::NOT_FOUND,
-                "not found",
-                &format!("no message {id} in the queue"),
-            );
-        }
-        Err(e) => return unavailable(&e),
+        Err(response) => return response,
     };
+    let id = info.id;
     match shared.store.attempts(id).await {
         Ok(attempts) => Json(views::message_with_timeline(
             &info,
@@ -70,6 +56,43 @@ pub(crate) async fn show<S: QueueStore + Send + Sync + 'static>(
             shared.max_queue_time,
         ))
         .into_response(),
+        Err(e) => unavailable(&e),
+    }
+}
+
+/// `POST /api/v1/queue/{id}/{action}`: retry, hold, release or delete one message.
+pub(crate) async fn act<S: QueueStore + Send + Sync + 'static>(
+    State(shared): State<Arc<Shared<S>>>,
+    Path((id, action)): Path<(String, String)>,
+) -> Response {
+    if !["retry", "hold", "release", "delete"].contains(&action.as_str()) {
+        return error(
+            StatusCode::NOT_FOUND,
+            "not found",
+            &format!("no action {action:?}: use retry, hold, release or delete"),
+        );
+    }
+    let info = match load(&shared, &id).await {
+        Ok(info) => info,
+        Err(response) => return response,
+    };
+    let id = info.id;
+    let now = crate::now_ms();
+    let store = &*shared.store;
+    let acted: Result<Acted, StoreError> = match action.as_str() {
+        "retry" => actions::retry(store, &info, now).await,
+        "hold" => actions::hold(store, &info).await,
+        "release" => actions::release(store, &info).await,
+        _ => actions::delete(store, &info).await,
+    };
+    match acted {
+        Ok(acted) => Json(json!({
+            "id": id.to_string(),
+            "action": action,
+            "done": acted.describe(id, now, tern_proto::date::iso8601),
+        }))
+        .into_response(),
+        Err(StoreError::NotFound(_)) => not_there(id),
         Err(e) => unavailable(&e),
     }
 }
@@ -115,6 +138,29 @@ fn filter_of(query: &HashMap<String, String>) -> Result<ListFilter, String> {
             .ok_or_else(|| format!("limit {n:?}: a number from 1 to {MAX_LIMIT}"))?,
     });
     Ok(filter)
+}
+
+/// The message a path names: `400` for a malformed id, `404` for one not in the queue.
+async fn load<S: QueueStore>(shared: &Shared<S>, id: &str) -> Result<MessageInfo, Response> {
+    let id: QueueId = id.parse().map_err(|e| {
+        error(
+            StatusCode::BAD_REQUEST,
+            "bad request",
+            &format!("{id:?} is not a queue id: {e}"),
+        )
+    })?;
+    shared.store.message(id).await.map_err(|e| match e {
+        StoreError::NotFound(_) => not_there(id),
+        e => unavailable(&e),
+    })
+}
+
+fn not_there(id: QueueId) -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "not found",
+        &format!("no message {id} in the queue"),
+    )
 }
 
 fn unavailable(e: &StoreError) -> Response {

@@ -13,11 +13,14 @@
 //!   filtered by `state`, `domain`, `sender`, `recipient`, at most `limit`: the JSON of
 //!   `tern queue list --json`;
 //! - `GET /api/v1/queue/{id}`: one message with its recipients' last replies explained and
-//!   its timeline: the JSON of `tern queue show --json` ([`views`] builds both).
+//!   its timeline: the JSON of `tern queue show --json` ([`views`] builds both);
+//! - `POST /api/v1/queue/{id}/retry | hold | release | delete`: the action of `tern queue`
+//!   ([`actions`], shared with it), answering `{"id", "action", "done"}`.
 //!
 //! It talks to the queue only through the `QueueStore` trait. Not here yet: the queue
 //! actions, the OpenAPI description, the server's and delivery's own counters.
 
+pub mod actions;
 mod api;
 mod metrics;
 pub mod views;
@@ -31,7 +34,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use tern_config::Config;
 use tern_store::QueueStore;
 use tokio::net::TcpListener;
@@ -86,6 +89,7 @@ pub async fn start<S: QueueStore + Send + Sync + 'static>(
         .route("/metrics", get(metrics_page::<S>))
         .route("/api/v1/queue", get(api::list::<S>))
         .route("/api/v1/queue/{id}", get(api::show::<S>))
+        .route("/api/v1/queue/{id}/{action}", post(api::act::<S>))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             Arc::clone(&shared),

@@ -95,6 +95,41 @@ async fn health_readiness_and_metrics() {
         );
     }
 
+    // Actions: the words of `tern queue`, as JSON.
+    let post = |path: String| async move {
+        let mut tcp = TcpStream::connect(at).await.unwrap();
+        let request = format!(
+            "POST {path} HTTP/1.1\r\nHost: tern\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+        tcp.write_all(request.as_bytes()).await.unwrap();
+        let mut response = String::new();
+        tcp.read_to_string(&mut response).await.unwrap();
+        let status: u16 = response.split(' ').nth(1).unwrap().parse().unwrap();
+        let body = response.split_once("\r\n\r\n").unwrap().1.to_owned();
+        (status, body)
+    };
+    let (status, body) = post(format!("/api/v1/queue/{id}/hold")).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        json(&body)["done"].as_str().unwrap().starts_with("held"),
+        "{body}"
+    );
+    assert!(store.message(id).await.unwrap().held);
+    let (_, body) = post(format!("/api/v1/queue/{id}/release")).await;
+    assert!(
+        json(&body)["done"]
+            .as_str()
+            .unwrap()
+            .starts_with("released"),
+        "{body}"
+    );
+    let (status, _) = post(format!("/api/v1/queue/{id}/launch")).await;
+    assert_eq!(status, 404);
+    let (_, body) = post(format!("/api/v1/queue/{id}/delete")).await;
+    assert_eq!(json(&body)["done"], "deleted; the sender is not told");
+    let (status, _) = get(at, &format!("/api/v1/queue/{id}")).await;
+    assert_eq!(status, 404, "gone");
+
     admin.shutdown().await;
     assert!(
         TcpStream::connect(at).await.is_err(),

@@ -9,6 +9,8 @@ use tern_store::{
     StoreError, StoredReply, TlsOutcome,
 };
 
+use tern_admin::actions as shared;
+
 use super::{ActionArgs, Context, close, not_found, parse_id, recipient_matches, to_json};
 use crate::cli::output;
 
@@ -186,21 +188,18 @@ async fn one(
         Err(StoreError::NotFound(_)) => Err(not_found(id)),
         Err(e) => Err(format!("cannot read it: {e}")),
         Ok(info) => match action {
-            Action::Retry => store
-                .reschedule(id, cx.now)
+            Action::Retry => shared::retry(store, &info, cx.now)
                 .await
-                .map(|n| {
-                    recipients = Some(n);
-                    retry_text(store, &info, n)
+                .map(|acted| {
+                    if let shared::Acted::Retried { recipients: n, .. } = acted {
+                        recipients = Some(n);
+                    }
+                    retry_text(store, &info, acted, cx)
                 })
                 .map_err(|e| failure(id, &e)),
-            Action::Hold => hold(store, &info).await,
-            Action::Release => release(store, &info, cx).await,
-            Action::Delete => store
-                .delete(id)
-                .await
-                .map(|()| "deleted; the sender is not told".to_owned())
-                .map_err(|e| failure(id, &e)),
+            Action::Hold => said(shared::hold(store, &info).await, id, cx),
+            Action::Release => said(shared::release(store, &info).await, id, cx),
+            Action::Delete => said(shared::delete(store, &info).await, id, cx),
             Action::Bounce => bounce(store, &info, filter, cx).await.map(|(n, m)| {
                 recipients = Some(n);
                 m
@@ -219,10 +218,6 @@ fn failure(id: QueueId, e: &StoreError) -> String {
         StoreError::NotFound(_) => not_found(id),
         e => format!("could not change it: {e}"),
     }
-}
-
-fn plural(n: u32) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 /// The messages of `ids`, and what could not be read of them.
@@ -274,7 +269,13 @@ async fn retry_all(
     };
     for (info, answer) in infos.iter().zip(answers) {
         let recipients = answer.as_ref().ok().copied();
-        let result = answer.map(|n| retry_text(store, info, n));
+        let result = answer.map(|n| {
+            let acted = shared::Acted::Retried {
+                recipients: n,
+                held: info.held,
+            };
+            retry_text(store, info, acted, cx)
+        });
         done.push(Done {
             id: info.id,
             result,
@@ -284,65 +285,38 @@ async fn retry_all(
     done
 }
 
-/// What a retry of `n` recipients of `info` did.
-fn retry_text(store: &SqliteStore, info: &MessageInfo, n: u32) -> String {
-    if n == 0 {
-        "nothing to retry: every recipient is delivered or failed".to_owned()
-    } else if info.held {
-        format!(
-            "{n} recipient{} due now, but the message is held: `tern queue release {}` to deliver it",
-            plural(n),
-            info.id
-        )
-    } else if store.is_primary() {
-        format!(
-            "{n} recipient{} due now; `tern serve` is not running, so they go when it starts",
-            plural(n)
-        )
-    } else {
-        format!(
-            "{n} recipient{} due now; the running server tries them within a second",
-            plural(n)
-        )
-    }
-}
-
-async fn hold(store: &SqliteStore, info: &MessageInfo) -> Result<String, String> {
-    if info.held {
-        return Ok("already held".to_owned());
-    }
-    store
-        .hold(info.id)
-        .await
-        .map_err(|e| failure(info.id, &e))?;
-    Ok(format!(
-        "held: nothing is delivered until `tern queue release {}`",
-        info.id
-    ))
-}
-
-async fn release(
+/// What a retry did, and whether a running server will act on it.
+fn retry_text(
     store: &SqliteStore,
     info: &MessageInfo,
+    acted: shared::Acted,
+    cx: &Context<'_>,
+) -> String {
+    let text = acted.describe(info.id, cx.now, |t| super::time::both(t, cx.now));
+    match acted {
+        shared::Acted::Retried {
+            recipients: 1..,
+            held: false,
+        } if store.is_primary() => {
+            format!("{text}; `tern serve` is not running, so they go when it starts")
+        }
+        shared::Acted::Retried {
+            recipients: 1..,
+            held: false,
+        } => format!("{text}; the running server tries them within a second"),
+        _ => text,
+    }
+}
+
+/// The words for what a shared action did, or why it failed.
+fn said(
+    result: Result<shared::Acted, StoreError>,
+    id: QueueId,
     cx: &Context<'_>,
 ) -> Result<String, String> {
-    if !info.held {
-        return Ok("was not held: nothing to release".to_owned());
-    }
-    store
-        .release(info.id)
-        .await
-        .map_err(|e| failure(info.id, &e))?;
-    let next = info
-        .recipients
-        .iter()
-        .filter_map(|r| r.next_attempt_ms)
-        .min();
-    Ok(match next {
-        None => "released; nothing is left to deliver".to_owned(),
-        Some(t) if t <= cx.now => "released; due now".to_owned(),
-        Some(t) => format!("released; next attempt {}", super::time::both(t, cx.now)),
-    })
+    result
+        .map(|acted| acted.describe(id, cx.now, |t| super::time::both(t, cx.now)))
+        .map_err(|e| failure(id, &e))
 }
 
 async fn bounce(
