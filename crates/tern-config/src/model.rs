@@ -39,6 +39,27 @@ pub struct Config {
     pub faults: Vec<Fault>,
     /// The HTTP admin endpoint: health checks and metrics.
     pub admin: Admin,
+    /// How `tern serve` logs.
+    pub log: Log,
+}
+
+/// `[log]`
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Log {
+    /// `text` for people, `json` (one object a line) for log shippers.
+    pub format: LogFormat,
+}
+
+/// The log format.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// One readable line per event.
+    #[default]
+    Text,
+    /// One JSON object per event, its fields (queue id, client, reply code...) as keys.
+    Json,
 }
 
 /// `[admin]`
@@ -428,6 +449,7 @@ impl Default for Config {
             delivery: Delivery::default(),
             faults: Vec::new(),
             admin: Admin::default(),
+            log: Log::default(),
         }
     }
 }

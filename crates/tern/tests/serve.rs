@@ -281,3 +281,40 @@ fn serve_starts_the_admin_endpoint() {
     let metrics = get("/metrics");
     assert!(metrics.contains("tern_queue_messages 0"), "{metrics}");
 }
+
+/// `[log] format = "json"`: every event is one JSON object a line, its fields as keys.
+#[test]
+fn json_logs_are_one_object_a_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path());
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("[log]\nformat = \"json\"\n");
+    std::fs::write(&config, text).unwrap();
+    let mut child = tern()
+        .args(["serve", "--config"])
+        .arg(&config)
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut found = None;
+    for line in stderr.lines().map_while(Result::ok) {
+        if line.starts_with("tern: admin listening") {
+            break;
+        }
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line)
+            && v["certificate"].is_string()
+        {
+            found = Some(v);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let v = found.expect("the self-signed certificate warning, as a JSON object");
+    assert_eq!(v["level"], "WARN", "{v}");
+    assert!(
+        v["message"].as_str().unwrap().contains("self-signed"),
+        "{v}"
+    );
+}

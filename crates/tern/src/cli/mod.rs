@@ -95,7 +95,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Bench(args) => bench::run(args),
         Command::Serve => match load_config(cli.config.as_deref()) {
             Ok(config) => {
-                init_logging();
+                init_logging(config.log.format);
                 serve::run(config, cli.config.is_some())
             }
             Err(code) => code,
@@ -130,17 +130,26 @@ fn load_config(path: Option<&std::path::Path>) -> Result<tern_config::Config, Ex
     }
 }
 
-fn init_logging() {
+fn init_logging(format: tern_config::LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_ansi(
-            std::io::IsTerminal::is_terminal(&std::io::stderr())
-                && std::env::var_os("NO_COLOR").is_none(),
-        )
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        // One object a line, fields as keys: a log shipper needs no regular expressions.
+        tern_config::LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .try_init(),
+        tern_config::LogFormat::Text => builder
+            .with_ansi(
+                std::io::IsTerminal::is_terminal(&std::io::stderr())
+                    && std::env::var_os("NO_COLOR").is_none(),
+            )
+            .try_init(),
+    };
 }
 
 /// A summary of what a configuration sets up.
