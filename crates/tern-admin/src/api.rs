@@ -97,6 +97,24 @@ pub(crate) async fn act<S: QueueStore + Send + Sync + 'static>(
     }
 }
 
+/// The longest text `/api/v1/explain` reads: a reply is at most a few lines.
+const MAX_EXPLAIN: usize = 64 * 1024;
+
+/// `POST /api/v1/explain`: the body is what `tern explain` takes.
+pub(crate) async fn explain(body: String) -> Response {
+    if body.len() > MAX_EXPLAIN {
+        return error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too large",
+            &format!("send one reply, at most {MAX_EXPLAIN} bytes"),
+        );
+    }
+    match tern_codes::explain_input(&body) {
+        Ok(ex) => Json(views::explanation_json(&ex)).into_response(),
+        Err(detail) => error(StatusCode::BAD_REQUEST, "bad request", &detail),
+    }
+}
+
 /// The listing filter of the query; only messages with work left unless `all=true` or a
 /// state only finished recipients have.
 fn filter_of(query: &HashMap<String, String>) -> Result<ListFilter, String> {

@@ -15,7 +15,9 @@
 //! - `GET /api/v1/queue/{id}`: one message with its recipients' last replies explained and
 //!   its timeline: the JSON of `tern queue show --json` ([`views`] builds both);
 //! - `POST /api/v1/queue/{id}/retry | hold | release | delete`: the action of `tern queue`
-//!   ([`actions`], shared with it), answering `{"id", "action", "done"}`.
+//!   ([`actions`], shared with it), answering `{"id", "action", "done"}`;
+//! - `POST /api/v1/explain`: the body is a reply, a code or an enhanced code (as
+//!   `tern explain` takes them); the answer is `tern explain --json`'s object.
 //!
 //! It talks to the queue only through the `QueueStore` trait. Not here yet: the queue
 //! actions, the OpenAPI description, the server's and delivery's own counters.
@@ -90,6 +92,7 @@ pub async fn start<S: QueueStore + Send + Sync + 'static>(
         .route("/api/v1/queue", get(api::list::<S>))
         .route("/api/v1/queue/{id}", get(api::show::<S>))
         .route("/api/v1/queue/{id}/{action}", post(api::act::<S>))
+        .route("/api/v1/explain", post(api::explain))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             Arc::clone(&shared),
@@ -197,7 +200,7 @@ async fn not_found() -> Response {
     error(
         StatusCode::NOT_FOUND,
         "not found",
-        "the admin endpoint serves /healthz, /readyz, /metrics, /api/v1/queue and /api/v1/queue/{id}",
+        "the admin endpoint serves /healthz, /readyz, /metrics, /api/v1/queue, /api/v1/queue/{id} and /api/v1/explain",
     )
 }
 

@@ -8,9 +8,17 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 /// One HTTP/1.1 request; the status code and the body.
-async fn get(address: std::net::SocketAddr, path: &str) -> (u16, String) {
+async fn request(
+    address: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    body: &str,
+) -> (u16, String) {
     let mut tcp = TcpStream::connect(address).await.unwrap();
-    let request = format!("GET {path} HTTP/1.1\r\nHost: tern\r\nConnection: close\r\n\r\n");
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: tern\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
     tcp.write_all(request.as_bytes()).await.unwrap();
     let mut response = String::new();
     tcp.read_to_string(&mut response).await.unwrap();
@@ -24,6 +32,10 @@ async fn get(address: std::net::SocketAddr, path: &str) -> (u16, String) {
         .map(|(_, b)| b.to_owned())
         .unwrap_or_default();
     (status, body)
+}
+
+async fn get(address: std::net::SocketAddr, path: &str) -> (u16, String) {
+    request(address, "GET", path, "").await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -96,18 +108,7 @@ async fn health_readiness_and_metrics() {
     }
 
     // Actions: the words of `tern queue`, as JSON.
-    let post = |path: String| async move {
-        let mut tcp = TcpStream::connect(at).await.unwrap();
-        let request = format!(
-            "POST {path} HTTP/1.1\r\nHost: tern\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-        );
-        tcp.write_all(request.as_bytes()).await.unwrap();
-        let mut response = String::new();
-        tcp.read_to_string(&mut response).await.unwrap();
-        let status: u16 = response.split(' ').nth(1).unwrap().parse().unwrap();
-        let body = response.split_once("\r\n\r\n").unwrap().1.to_owned();
-        (status, body)
-    };
+    let post = |path: String| async move { request(at, "POST", &path, "").await };
     let (status, body) = post(format!("/api/v1/queue/{id}/hold")).await;
     assert_eq!(status, 200, "{body}");
     assert!(
@@ -129,6 +130,25 @@ async fn health_readiness_and_metrics() {
     assert_eq!(json(&body)["done"], "deleted; the sender is not told");
     let (status, _) = get(at, &format!("/api/v1/queue/{id}")).await;
     assert_eq!(status, 404, "gone");
+
+    // Explain: what `tern explain --json` says.
+    let explain =
+        |text: &'static str| async move { request(at, "POST", "/api/v1/explain", text).await };
+    let (status, body) = explain("450 4.2.1 The user you are trying to contact is receiving mail too quickly. Please resend your message at a later time. - gsmtp").await;
+    assert_eq!(status, 200, "{body}");
+    let v = json(&body);
+    assert_eq!(v["cause"], "rate_limited", "{body}");
+    assert_eq!(v["outcome"], "transient");
+    assert_eq!(v["retry_helps"], true);
+    let (status, body) = explain("hello").await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        json(&body)["detail"]
+            .as_str()
+            .unwrap()
+            .contains("no SMTP reply"),
+        "{body}"
+    );
 
     admin.shutdown().await;
     assert!(

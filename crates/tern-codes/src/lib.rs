@@ -35,7 +35,7 @@ pub use code::{CodeError, ReplyCategory, ReplyClass, ReplyCode};
 pub use enhanced::{EnhancedCode, EnhancedCodeError, Subject};
 pub use explain::{
     Confidence, Explanation, Outcome, Source, catalogue_match, explain, explain_code,
-    explain_enhanced, explain_from, explain_reply,
+    explain_enhanced, explain_from, explain_input, explain_reply,
 };
 pub use parse::{Anomaly, ParseError, Parsed, ReplyLine, find_reply, parse, split_enhanced};
 pub use provider::Provider;

@@ -191,6 +191,36 @@ pub fn explain_code(code: ReplyCode) -> Explanation {
     explain(&parsed)
 }
 
+/// Explains what a person typed (`tern explain`, the admin API): a bare code (`550`), a
+/// bare enhanced code (`5.1.1`), or a reply, found inside a log line if need be. The error
+/// says what was expected.
+pub fn explain_input(text: &str) -> Result<Explanation, String> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err("nothing to explain: give a reply like \"550 5.1.1 User unknown\", a code like 550, or an enhanced code like 5.1.1".into());
+    }
+    if trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        return trimmed
+            .parse::<ReplyCode>()
+            .map(explain_code)
+            .map_err(|e| e.to_string());
+    }
+    if trimmed.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return trimmed
+            .parse::<EnhancedCode>()
+            .map(explain_enhanced)
+            .map_err(|e| e.to_string());
+    }
+    crate::find_reply(trimmed)
+        .map(|parsed| explain(&parsed))
+        .map_err(|e| match e {
+            crate::ParseError::NoCode { .. } => format!(
+                "no SMTP reply found: expected a three-digit code (2xx-5xx) such as \"550 5.1.1 User unknown\" ({e})"
+            ),
+            other => other.to_string(),
+        })
+}
+
 /// Explains a bare enhanced code, such as `5.1.1`.
 pub fn explain_enhanced(enhanced: EnhancedCode) -> Explanation {
     let basic = match enhanced.class() {

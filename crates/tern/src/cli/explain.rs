@@ -5,10 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use serde::Serialize;
-use tern_codes::{
-    Confidence, EnhancedCode, Explanation, Outcome, ReplyCode, explain, explain_code,
-    explain_enhanced, find_reply,
-};
+use tern_codes::{Confidence, Explanation, Outcome, explain_input};
 
 use super::output::{self, Style};
 use crate::bounce;
@@ -131,34 +128,6 @@ fn where_tern_sends(ex: &Explanation, style: Style) -> String {
         }
     }
     out
-}
-
-/// Reads what the user typed: a bare code, a bare enhanced code, or a reply.
-pub fn explain_input(text: &str) -> Result<Explanation, String> {
-    let trimmed = text.trim();
-    if trimmed.is_empty() {
-        return Err("nothing to explain: give a reply like \"550 5.1.1 User unknown\", a code like 550, or an enhanced code like 5.1.1".into());
-    }
-    if trimmed.bytes().all(|b| b.is_ascii_digit()) {
-        return trimmed
-            .parse::<ReplyCode>()
-            .map(explain_code)
-            .map_err(|e| e.to_string());
-    }
-    if trimmed.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-        return trimmed
-            .parse::<EnhancedCode>()
-            .map(explain_enhanced)
-            .map_err(|e| e.to_string());
-    }
-    find_reply(trimmed)
-        .map(|parsed| explain(&parsed))
-        .map_err(|e| match e {
-            tern_codes::ParseError::NoCode { .. } => format!(
-                "no SMTP reply found: expected a three-digit code (2xx-5xx) such as \"550 5.1.1 User unknown\" ({e})"
-            ),
-            other => other.to_string(),
-        })
 }
 
 fn run_bounce(path: &std::path::Path, json: bool, style: Style) -> ExitCode {
