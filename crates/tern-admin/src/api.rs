@@ -65,11 +65,12 @@ pub(crate) async fn act<S: QueueStore + Send + Sync + 'static>(
     State(shared): State<Arc<Shared<S>>>,
     Path((id, action)): Path<(String, String)>,
 ) -> Response {
-    if !["retry", "hold", "release", "delete"].contains(&action.as_str()) {
+    let bounce = shared.bounce.as_ref().filter(|_| action == "bounce");
+    if bounce.is_none() && !["retry", "hold", "release", "delete"].contains(&action.as_str()) {
         return error(
             StatusCode::NOT_FOUND,
             "not found",
-            &format!("no action {action:?}: use retry, hold, release or delete"),
+            &format!("no action {action:?}: use retry, hold, release, delete or bounce"),
         );
     }
     let info = match load(&shared, &id).await {
@@ -77,6 +78,13 @@ pub(crate) async fn act<S: QueueStore + Send + Sync + 'static>(
         Err(response) => return response,
     };
     let id = info.id;
+    if let Some(bounce) = bounce {
+        return match bounce(id).await {
+            Ok(done) => Json(json!({ "id": id.to_string(), "action": action, "done": done }))
+                .into_response(),
+            Err(detail) => error(StatusCode::SERVICE_UNAVAILABLE, "not bounced", &detail),
+        };
+    }
     let now = crate::now_ms();
     let store = &*shared.store;
     let acted: Result<Acted, StoreError> = match action.as_str() {

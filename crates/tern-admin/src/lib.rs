@@ -14,7 +14,7 @@
 //!   `tern queue list --json`;
 //! - `GET /api/v1/queue/{id}`: one message with its recipients' last replies explained and
 //!   its timeline: the JSON of `tern queue show --json` ([`views`] builds both);
-//! - `POST /api/v1/queue/{id}/retry | hold | release | delete`: the action of `tern queue`
+//! - `POST /api/v1/queue/{id}/retry | hold | release | delete | bounce`: the action of `tern queue`
 //!   ([`actions`], shared with it), answering `{"id", "action", "done"}`;
 //! - `POST /api/v1/explain`: the body is a reply, a code or an enhanced code (as
 //!   `tern explain` takes them); the answer is `tern explain --json`'s object.
@@ -27,8 +27,10 @@ mod api;
 mod metrics;
 pub mod views;
 
+use std::future::Future;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
 use std::sync::Arc;
 
 use axum::Router;
@@ -64,17 +66,29 @@ impl AdminHandle {
     }
 }
 
+/// Fails a message's pending recipients on an administrator's word and says what it did.
+/// The binary supplies it (delivery records and reports the outcome; this crate may not
+/// import delivery).
+pub type Bounce = Arc<
+    dyn Fn(tern_store::QueueId) -> Pin<Box<dyn Future<Output = Result<String, String>> + Send>>
+        + Send
+        + Sync,
+>;
+
 struct Shared<S> {
     store: Arc<S>,
     token: Option<String>,
     /// `[delivery] max_queue_time`, for the give-up time of a message.
     max_queue_time: std::time::Duration,
+    /// `POST /api/v1/queue/{id}/bounce`, when the binary supplies it.
+    bounce: Option<Bounce>,
 }
 
 /// Binds `[admin] address` and serves until [`AdminHandle::shutdown`].
 pub async fn start<S: QueueStore + Send + Sync + 'static>(
     config: &Config,
     store: Arc<S>,
+    bounce: Option<Bounce>,
 ) -> io::Result<AdminHandle> {
     let max_queue_time = config.delivery.max_queue_time.0;
     let config = &config.admin;
@@ -84,6 +98,7 @@ pub async fn start<S: QueueStore + Send + Sync + 'static>(
         store,
         token: config.token.clone().filter(|t| !t.trim().is_empty()),
         max_queue_time,
+        bounce,
     });
     let app = Router::new()
         .route("/healthz", get(healthz))

@@ -54,7 +54,7 @@ async fn health_readiness_and_metrics() {
         .await
         .unwrap();
     let config = Config::parse("[admin]\naddress = \"127.0.0.1:0\"\n").unwrap();
-    let admin = tern_admin::start(&config, Arc::clone(&store))
+    let admin = tern_admin::start(&config, Arc::clone(&store), None)
         .await
         .unwrap();
     let at = admin.address();

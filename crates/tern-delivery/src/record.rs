@@ -354,3 +354,108 @@ pub fn update(
         at_ms: now_ms,
     }
 }
+
+/// What [`bounce_by_admin`] did.
+#[derive(Debug, Clone)]
+pub struct AdminBounce {
+    /// The recipients it failed (not those decided meanwhile by delivery).
+    pub failed: Vec<String>,
+    /// The reply they failed with.
+    pub reply: Reply,
+    /// The bounce to the sender, if one was wanted.
+    pub notice: Option<Notice>,
+}
+
+impl AdminBounce {
+    /// What it did, in words (`tern queue bounce` and the admin API say the same).
+    pub fn describe(&self) -> String {
+        if self.failed.is_empty() {
+            return "nothing bounced: the recipients were delivered or failed meanwhile".to_owned();
+        }
+        let line = self.reply.to_string();
+        let notice = match &self.notice {
+            Some(Notice {
+                queued: Ok((id, to)),
+                ..
+            }) => format!("bounce {id} queued for <{to}>"),
+            Some(Notice { queued: Err(e), .. }) => format!("no bounce: {e}"),
+            None => {
+                "no bounce: the sender is the null sender or asked for none (NOTIFY)".to_owned()
+            }
+        };
+        format!(
+            "failed {} with \"{}\": not tried again; {notice}",
+            self.failed.join(", "),
+            line.trim_end()
+        )
+    }
+}
+
+/// Fails recipients `indexes` of a message on an administrator's word, given `by` (`tern
+/// queue bounce`, the admin API: the timeline says which), through the same [`Recorder`] as
+/// delivery: the timeline entry and the
+/// states in one commit, then the bounce the sender asked for. A message whose recipients
+/// are all final afterwards keeps only its history.
+pub async fn bounce_by_admin<S: QueueStore>(
+    store: &S,
+    config: &Config,
+    info: &tern_store::MessageInfo,
+    indexes: &[u32],
+    by: &str,
+    now_ms: i64,
+) -> Result<AdminBounce, StoreError> {
+    let reply = tern_codes::catalogue::DELIVERY_CANCELLED
+        .reply_with(&[("hostname", &config.server.hostname)]);
+    let line = reply.to_string();
+    let attempt = Attempt {
+        at_ms: now_ms,
+        recipients: indexes.to_vec(),
+        destination: "queue".to_owned(),
+        mx_host: None,
+        ip: None,
+        tls: TlsOutcome::NotAttempted,
+        transcript: String::new(),
+        decision: Decision::Failed,
+        explanation: format!(
+            "Failed by an administrator with {by}, with the reply {}: it is not tried again.",
+            line.trim_end()
+        ),
+    };
+    let step = Step {
+        id: info.id,
+        envelope: Arc::new(info.envelope.clone()),
+        body: None,
+        attempts: vec![attempt],
+        decided: indexes
+            .iter()
+            .map(|&index| Decided {
+                index,
+                outcome: Outcome::Failed,
+                reply: reply.clone(),
+                host: None,
+                on_success: OnSuccess::Delivered,
+            })
+            .collect(),
+    };
+    let recorded = Recorder::new(store, config, None)
+        .record(vec![step], now_ms)
+        .await?;
+    let failed = info
+        .recipients
+        .iter()
+        .filter(|r| recorded.applied.contains(&(info.id, r.index)))
+        .map(|r| r.address.clone())
+        .collect();
+    let notice = recorded
+        .notices
+        .into_iter()
+        .find(|n| n.kind == DsnKind::Failure);
+    if let Err(e) = store.finish(info.id, now_ms).await {
+        tracing::warn!(queue_id = %info.id, error = %e, "could not finish the bounced message");
+    }
+    Ok(AdminBounce {
+        failed,
+        reply,
+        notice,
+    })
+}

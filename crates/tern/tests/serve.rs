@@ -39,7 +39,8 @@ fn config(dir: &Path) -> PathBuf {
             "[server]\nhostname = \"mx.test\"\ndata_dir = \"{}\"\n[admin]\naddress = \"127.0.0.1:0\"\n\
              [[listener]]\nkind = \"smtp\"\naddress = \"127.0.0.1:0\"\n\
              [[listener]]\nkind = \"submission\"\naddress = \"127.0.0.1:0\"\n\
-             [local]\ndomains = [\"example.test\"]\nmailboxes = [\"postmaster\", \"bob\", \"alice\"]\n",
+             [local]\ndomains = [\"example.test\"]\nmailboxes = [\"postmaster\", \"bob\", \"alice\"]\n\
+             [[delivery.route]]\ndomain = \"down.test\"\nhost = \"127.0.0.1:1\"\ntls = \"none\"\n",
             dir.join("data").display()
         ),
     )
@@ -280,6 +281,48 @@ fn serve_starts_the_admin_endpoint() {
     assert!(health.ends_with("ok\n"), "{health}");
     let metrics = get("/metrics");
     assert!(metrics.contains("tern_queue_messages 0"), "{metrics}");
+
+    // A message for a destination that is down, bounced through the API.
+    let config = server.dir.path().join("tern.toml");
+    let out = tern()
+        .args(["send", "-f", "alice@example.test", "--config"])
+        .arg(&config)
+        .arg("x@down.test")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(b"Subject: x\n\nx\n")?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    let printed = String::from_utf8_lossy(&out.stdout);
+    let id = printed
+        .trim()
+        .strip_prefix("queued as ")
+        .unwrap()
+        .to_owned();
+    let post = |path: &str| -> String {
+        let mut tcp = std::net::TcpStream::connect(server.admin).unwrap();
+        write!(
+            tcp,
+            "POST {path} HTTP/1.1\r\nHost: tern\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        tcp.read_to_string(&mut response).unwrap();
+        response
+    };
+    let response = post(&format!("/api/v1/queue/{id}/bounce"));
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(
+        response.contains("failed x@down.test") && response.contains("bounce "),
+        "{response}"
+    );
 }
 
 /// `[log] format = "json"`: every event is one JSON object a line, its fields as keys.

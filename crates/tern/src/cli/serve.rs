@@ -68,7 +68,13 @@ async fn serve(config: Config, from_file: bool) -> ExitCode {
         say(&format!("{kind:?} listening on {address}"));
     }
     let admin = if config.admin.enabled {
-        match tern_admin::start(&config, Arc::clone(&store)).await {
+        match tern_admin::start(
+            &config,
+            Arc::clone(&store),
+            Some(bounce_hook(&config, &store)),
+        )
+        .await
+        {
             Ok(admin) => {
                 say(&format!(
                     "admin listening on http://{} (/healthz, /readyz, /metrics)",
@@ -103,6 +109,39 @@ async fn serve(config: Config, from_file: bool) -> ExitCode {
         admin.shutdown().await;
     }
     ExitCode::SUCCESS
+}
+
+/// `POST /api/v1/queue/{id}/bounce`: every recipient not yet final fails through
+/// delivery's recorder, as `tern queue bounce` does.
+fn bounce_hook(config: &Arc<Config>, store: &Arc<SqliteStore>) -> tern_admin::Bounce {
+    use tern_store::QueueStore;
+    let (config, store) = (Arc::clone(config), Arc::clone(store));
+    Arc::new(move |id| {
+        let (config, store) = (Arc::clone(&config), Arc::clone(&store));
+        Box::pin(async move {
+            let info = store.message(id).await.map_err(|e| e.to_string())?;
+            let targets: Vec<u32> = info
+                .recipients
+                .iter()
+                .filter(|r| !r.state.is_final())
+                .map(|r| r.index)
+                .collect();
+            if targets.is_empty() {
+                return Ok("nothing to bounce: every recipient is delivered or failed".to_owned());
+            }
+            tern_delivery::record::bounce_by_admin(
+                &*store,
+                &config,
+                &info,
+                &targets,
+                "the admin API",
+                tern_delivery::now_ms(),
+            )
+            .await
+            .map(|done| done.describe())
+            .map_err(|e| e.to_string())
+        })
+    })
 }
 
 /// A line for the operator on stderr; a closed stderr is not a reason to stop serving mail.

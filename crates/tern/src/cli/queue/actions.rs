@@ -3,13 +3,8 @@
 use std::process::ExitCode;
 
 use serde_json::{Value, json};
-use tern_codes::catalogue;
-use tern_store::{
-    Attempt, Decision, ListFilter, MessageInfo, Outcome, QueueId, QueueStore, SqliteStore,
-    StoreError, StoredReply, TlsOutcome,
-};
-
 use tern_admin::actions as shared;
+use tern_store::{ListFilter, MessageInfo, QueueId, QueueStore, SqliteStore, StoreError};
 
 use super::{ActionArgs, Context, close, not_found, parse_id, recipient_matches, to_json};
 use crate::cli::output;
@@ -35,10 +30,6 @@ impl Action {
         }
     }
 }
-
-/// The catalogue entry whose reply `bounce` gives the recipients it fails. No entry says
-/// "failed by the administrator"; this one is the closest: a local policy decision, permanent.
-const BOUNCE_ENTRY: &catalogue::Entry = &catalogue::DELIVERY_CANCELLED;
 
 /// What was done to one message.
 struct Done {
@@ -325,13 +316,12 @@ async fn bounce(
     filter: Option<&ListFilter>,
     cx: &Context<'_>,
 ) -> Result<(u32, String), String> {
-    use tern_delivery::dsn::DsnKind;
-    use tern_delivery::record::{Decided, OnSuccess, Recorder, Step};
-    let targets: Vec<_> = info
+    let targets: Vec<u32> = info
         .recipients
         .iter()
         .filter(|r| !r.state.is_final())
         .filter(|r| filter.is_none_or(|f| recipient_matches(f, r)))
+        .map(|r| r.index)
         .collect();
     if targets.is_empty() {
         return Ok((
@@ -339,81 +329,19 @@ async fn bounce(
             "nothing to bounce: every recipient is delivered or failed".to_owned(),
         ));
     }
-    let reply = BOUNCE_ENTRY.reply_with(&[("hostname", &cx.config.server.hostname)]);
-    let line = reply_line_of(&reply);
-    let attempt = Attempt {
-        at_ms: cx.now,
-        recipients: targets.iter().map(|r| r.index).collect(),
-        destination: "queue".to_owned(),
-        mx_host: None,
-        ip: None,
-        tls: TlsOutcome::NotAttempted,
-        transcript: String::new(),
-        decision: Decision::Failed,
-        explanation: format!(
-            "Failed by an administrator with `tern queue bounce`, with the reply {line}: it is not tried again."
-        ),
-    };
-    // The same path as the delivery worker: the attempt and the states in one commit, then
-    // the bounce to the sender for the recipients this really failed.
-    let step = Step {
-        id: info.id,
-        envelope: std::sync::Arc::new(info.envelope.clone()),
-        body: None,
-        attempts: vec![attempt],
-        decided: targets
-            .iter()
-            .map(|r| Decided {
-                index: r.index,
-                outcome: Outcome::Failed,
-                reply: reply.clone(),
-                host: None,
-                on_success: OnSuccess::Delivered,
-            })
-            .collect(),
-    };
-    let recorded = Recorder::new(store, cx.config, None)
-        .record(vec![step], cx.now)
-        .await
-        .map_err(|e| failure(info.id, &e))?;
-    let failed: Vec<&str> = targets
-        .iter()
-        .filter(|r| recorded.applied.contains(&(info.id, r.index)))
-        .map(|r| r.address.as_str())
-        .collect();
-    let n = u32::try_from(failed.len()).unwrap_or(u32::MAX);
-    let notice = match recorded.notices.iter().find(|n| n.kind == DsnKind::Failure) {
-        Some(n) => match &n.queued {
-            Ok((id, to)) => format!("bounce {id} queued for <{to}>"),
-            Err(e) => format!("no bounce: {e}"),
-        },
-        None => "no bounce: the sender is the null sender or asked for none (NOTIFY)".to_owned(),
-    };
-    // With the report queued, a message whose recipients are now all final keeps only its
-    // history (the body is dropped), as after a delivery.
-    if let Err(e) = store.finish(info.id, cx.now).await {
-        tracing::warn!(queue_id = %info.id, error = %e, "could not finish the bounced message");
-    }
-    if failed.is_empty() {
-        return Ok((
-            0,
-            "nothing bounced: the recipients were delivered or failed meanwhile".to_owned(),
-        ));
-    }
+    // The same path as the delivery worker's and the admin API's.
+    let done = tern_delivery::record::bounce_by_admin(
+        store,
+        cx.config,
+        info,
+        &targets,
+        "`tern queue bounce`",
+        cx.now,
+    )
+    .await
+    .map_err(|e| failure(info.id, &e))?;
     Ok((
-        n,
-        format!(
-            "failed {} with \"{line}\": not tried again; {notice}",
-            failed.join(", "),
-        ),
+        u32::try_from(done.failed.len()).unwrap_or(u32::MAX),
+        done.describe(),
     ))
-}
-
-/// A reply as one line, as the queue commands show it.
-fn reply_line_of(reply: &tern_codes::Reply) -> String {
-    super::reply_line(&StoredReply {
-        code: reply.code().value(),
-        enhanced: reply.enhanced().map(|e| e.to_string()),
-        text: reply.text(),
-    })
 }
