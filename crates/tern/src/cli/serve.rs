@@ -77,7 +77,7 @@ async fn serve(config: Config, from_file: bool) -> ExitCode {
         {
             Ok(admin) => {
                 say(&format!(
-                    "admin listening on http://{} (/healthz, /readyz, /metrics)",
+                    "admin listening on http://{} (/healthz, /readyz, /metrics, /api/v1)",
                     admin.address()
                 ));
                 Some(admin)
