@@ -42,9 +42,16 @@ pub fn intake(
         authenticated_user: Some(msg.user.clone()),
         tls: false,
     };
+    // What a client would have to announce SMTPUTF8 for (RFC 6531 §3.4): a UTF-8 address,
+    // or UTF-8 in the header; 8-bit octets in the body alone need only 8BITMIME.
+    let header = msg
+        .message
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(&msg.message[..], |end| &msg.message[..end]);
     let smtputf8 = !msg.sender.is_ascii()
         || msg.recipients.iter().any(|r| !r.is_ascii())
-        || msg.message.iter().any(|b| *b >= 0x80);
+        || !header.is_ascii();
     let sender = msg
         .sender
         .trim()
@@ -93,7 +100,7 @@ pub fn intake(
         recipients.into_iter().map(store::Recipient::new).collect(),
         received_at_ms,
     );
-    envelope.params.smtputf8 = smtputf8 && !msg.message.is_ascii();
+    envelope.params.smtputf8 = smtputf8;
     envelope.params.body = if msg.message.is_ascii() {
         store::BodyType::SevenBit
     } else {
@@ -165,6 +172,11 @@ mod tests {
         assert_eq!(
             bad.enhanced().map(|e| e.to_string()).as_deref(),
             Some("5.1.3")
+        );
+        let utf8 = intake(&policy(), "mx.here.test", msg("", &["jörg@far.test"]), now).unwrap();
+        assert!(
+            utf8.0.params.smtputf8,
+            "a UTF-8 address needs SMTPUTF8 downstream"
         );
         let bad = intake(
             &policy(),
