@@ -5,6 +5,7 @@ mod connection;
 mod pool;
 pub mod tls;
 
+use std::mem;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
@@ -190,14 +191,11 @@ impl Remote {
             };
             let result =
                 connection::deliver(target, client_config, &verify, &jobs, &self.pool).await;
+            let mut transcripts = format_transcripts(&result, target, job_items.len());
             let (messages, transcripts) = job_items
                 .iter()
-                .enumerate()
-                .filter_map(|(job, items)| {
-                    items
-                        .first()
-                        .map(|i| (i.message, format_transcript(&result, target, job)))
-                })
+                .zip(transcripts.iter_mut())
+                .filter_map(|(items, t)| items.first().map(|i| (i.message, mem::take(t))))
                 .unzip();
             batch.tried.push(Tried {
                 host: target.host.clone(),
@@ -435,9 +433,15 @@ fn outgoing(envelope: &Envelope, items: &[Item]) -> OutgoingEnvelope {
     }
 }
 
-/// The transcript as the timeline shows it: `C:` commands and `S:` replies.
-fn format_transcript(result: &connection::ConnectionResult, target: &Target, job: usize) -> String {
-    let mut out = if result.reused {
+/// Each job's transcript as the timeline shows it (`C:` commands and `S:` replies): the
+/// connection's own exchanges (greeting, EHLO, TLS, AUTH, QUIT) and that job's transaction,
+/// in order. One pass over the connection's exchanges, each formatted once.
+fn format_transcripts(
+    result: &connection::ConnectionResult,
+    target: &Target,
+    jobs: usize,
+) -> Vec<String> {
+    let opening = if result.reused {
         format!(
             "connection to {} ({}) kept open from an earlier batch\n",
             target.host, target.addr
@@ -445,21 +449,28 @@ fn format_transcript(result: &connection::ConnectionResult, target: &Target, job
     } else {
         format!("connect {} ({})\n", target.host, target.addr)
     };
+    let mut out = vec![opening; jobs];
     if let Some(e) = &result.connect_error {
-        out.push_str(&format!("connection failed: {e}\n"));
+        for t in &mut out {
+            t.push_str(&format!("connection failed: {e}\n"));
+        }
         return out;
     }
-    let mine = result
-        .transcript
-        .iter()
-        .zip(result.job_of.iter().chain(std::iter::repeat(&None)))
-        .filter(|(_, j)| j.is_none_or(|j| j == job))
-        .map(|(x, _)| x);
-    for x in mine {
+    let owners = result.job_of.iter().chain(std::iter::repeat(&None));
+    for (x, owner) in result.transcript.iter().zip(owners) {
+        let mut lines = String::new();
         if let Some(c) = &x.command {
-            out.push_str(&format!("C: {c}\n"));
+            lines.push_str(&format!("C: {c}\n"));
         }
-        out.push_str(&format!("S: {}\n", x.reply));
+        lines.push_str(&format!("S: {}\n", x.reply));
+        match owner {
+            Some(job) => {
+                if let Some(t) = out.get_mut(*job) {
+                    t.push_str(&lines);
+                }
+            }
+            None => out.iter_mut().for_each(|t| t.push_str(&lines)),
+        }
     }
     out
 }
