@@ -151,28 +151,19 @@ impl<'a, S: QueueStore> Recorder<'a, S> {
                 body: step.body.clone(),
                 now_ms,
             };
-            let failed = select(&applied, |d| d.outcome == Outcome::Failed, Action::Failed);
-            let delivered = select(
-                &applied,
-                |d| d.outcome == Outcome::Delivered && d.on_success == OnSuccess::Delivered,
-                Action::Delivered,
-            );
-            let relayed = select(
-                &applied,
-                |d| d.outcome == Outcome::Delivered && d.on_success == OnSuccess::Relayed,
-                Action::Relayed,
-            );
-            for (reported, action) in [failed, delivered, relayed] {
-                if let Some(notice) = reporter.notify(&reported, action).await {
+            let with = |action: Action| -> Vec<&Decided> {
+                applied
+                    .iter()
+                    .copied()
+                    .filter(|d| report_of(d) == Some(action))
+                    .collect()
+            };
+            for action in [Action::Failed, Action::Delivered, Action::Relayed] {
+                if let Some(notice) = reporter.notify(&with(action), action).await {
                     recorded.notices.push(notice);
                 }
             }
-            let deferred = select(
-                &applied,
-                |d| matches!(d.outcome, Outcome::Deferred { .. }),
-                Action::Delayed,
-            );
-            if let Some(notice) = reporter.warn_delays(&deferred.0).await? {
+            if let Some(notice) = reporter.warn_delays(&with(Action::Delayed)).await? {
                 recorded.notices.push(notice);
             }
         }
@@ -180,16 +171,16 @@ impl<'a, S: QueueStore> Recorder<'a, S> {
     }
 }
 
-/// The recipients of `decided` that `keep` selects, with the report action for them.
-fn select<'a>(
-    decided: &[&'a Decided],
-    keep: impl Fn(&Decided) -> bool,
-    action: Action,
-) -> (Vec<&'a Decided>, Action) {
-    (
-        decided.iter().copied().filter(|d| keep(d)).collect(),
-        action,
-    )
+/// The report a decided recipient may call for, if its sender asked: a failure, a success
+/// (`delivered` for a mailbox, `relayed` for a server without DSN), or a delay warning.
+fn report_of(d: &Decided) -> Option<Action> {
+    match (d.outcome, d.on_success) {
+        (Outcome::Failed, _) => Some(Action::Failed),
+        (Outcome::Delivered, OnSuccess::Delivered) => Some(Action::Delivered),
+        (Outcome::Delivered, OnSuccess::Relayed) => Some(Action::Relayed),
+        (Outcome::Delivered, OnSuccess::ReportedOnward) => None,
+        (Outcome::Deferred { .. }, _) => Some(Action::Delayed),
+    }
 }
 
 /// The reports of one message's step.
