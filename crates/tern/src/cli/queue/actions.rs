@@ -179,15 +179,15 @@ async fn one(
         Err(StoreError::NotFound(_)) => Err(not_found(id)),
         Err(e) => Err(format!("cannot read it: {e}")),
         Ok(info) => match action {
-            Action::Retry => shared::retry(store, &info, cx.now)
-                .await
-                .map(|acted| {
-                    if let shared::Acted::Retried { recipients: n, .. } = acted {
-                        recipients = Some(n);
-                    }
-                    retry_text(store, &info, acted, cx)
-                })
-                .map_err(|e| failure(id, &e)),
+            // `act` retries every message in one write; one message goes the same way.
+            Action::Retry => {
+                let mut done = retry_all(store, vec![info], Vec::new(), cx).await;
+                return done.pop().unwrap_or(Done {
+                    id,
+                    result: Err(not_found(id)),
+                    recipients: None,
+                });
+            }
             Action::Hold => said(shared::hold(store, &info).await, id, cx),
             Action::Release => said(shared::release(store, &info).await, id, cx),
             Action::Delete => said(shared::delete(store, &info).await, id, cx),
