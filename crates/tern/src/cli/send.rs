@@ -46,8 +46,12 @@ Examples:
   tern send -t < message.eml               # recipients from To:, Cc:, Bcc:
   tern send -f alerts@example.com ops@example.com < report.txt
 
-Exit status: 0 queued (durably), 2 bad arguments or no recipient, 1 the queue could not be
-written (nothing was queued).";
+Addresses are checked as SMTP mail's are: a local mailbox must exist, an address must be
+valid; a refusal prints the reply an SMTP server would give and what to do, and nothing is
+queued.
+
+Exit status: 0 queued (durably), 2 bad arguments, no recipient or a refused address, 1 the
+queue could not be written (nothing was queued).";
 
 /// Runs `tern send`.
 pub fn run(args: Args, config: &Config) -> ExitCode {
@@ -96,10 +100,11 @@ pub fn run(args: Args, config: &Config) -> ExitCode {
         match intake(&policy, &config.server.hostname, handed, SystemTime::now()) {
             Ok(accepted) => accepted,
             Err(reply) => {
+                // The reply an SMTP server would give, and what to do about it.
+                let action = tern_codes::explain_reply(&reply, None).action;
                 return output::bad_input(&format!(
-                    "not queued: {}; `tern explain \"{}\"` says why",
-                    reply.to_string().trim_end(),
-                    reply.code()
+                    "not queued: {} ({action})",
+                    reply.to_string().trim_end()
                 ));
             }
         };
